@@ -1,0 +1,78 @@
+/**
+ * The messages and synced state shared by the Python model (sse_widget/widget.py)
+ * and this view. Python owns the truth; the view renders it and sends intents.
+ *
+ * Synced traits (Python -> view):
+ *   status, text, reasoning, error, error_detail, stats, run_id, markdown, label, can_retry
+ *   `text` and `reasoning` are synced when a run starts (reset to "") and when it
+ *   ends, never per delta.
+ *
+ * Custom messages (Python -> view): DeltaMessage, SnapshotMessage.
+ *   Within a run, `seq` counts 1, 2, 3, ... A view that sees a gap, or mounts while
+ *   a run is live, asks for a snapshot and continues from it.
+ *
+ * Custom messages (view -> Python): StopIntent, RetryIntent, SnapshotRequest.
+ */
+
+export type Status = "idle" | "connecting" | "streaming" | "done" | "stopped" | "error";
+
+export interface Stats {
+  ttft_ms?: number | null;
+  elapsed_ms?: number;
+  chunks?: number;
+  chars?: number;
+  tokens?: number;
+  tokens_estimated?: boolean;
+  tokens_per_s?: number | null;
+}
+
+export interface DeltaMessage {
+  type: "delta";
+  run: number;
+  seq: number;
+  text: string;
+  /** Reasoning ("thinking") text streamed beside the answer, when there is any. */
+  reasoning?: string;
+  /** Sent at most a few times per second, not with every delta. */
+  stats?: Stats;
+}
+
+export interface SnapshotMessage {
+  type: "snapshot";
+  run: number;
+  seq: number;
+  text: string;
+  reasoning?: string;
+  stats?: Stats;
+}
+
+export type KernelMessage = DeltaMessage | SnapshotMessage;
+
+export interface StopIntent {
+  type: "stop";
+  /** The run the user saw when clicking; a stop for an older run is ignored. */
+  run: number;
+}
+export interface RetryIntent {
+  type: "retry";
+}
+export interface SnapshotRequest {
+  type: "snapshot";
+}
+
+export type ViewMessage = StopIntent | RetryIntent | SnapshotRequest;
+
+export interface WidgetModel {
+  status: Status;
+  text: string;
+  reasoning: string;
+  error: string;
+  error_detail: string;
+  stats: Stats;
+  run_id: number;
+  markdown: boolean;
+  label: string;
+  can_retry: boolean;
+}
+
+export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);

@@ -1,0 +1,316 @@
+"""StreamWidget: the anywidget model that owns a stream's state and drives its runs.
+
+Python owns the truth (text, status, error, stats); the front end renders it and
+sends intents back. Deltas travel as small numbered custom messages; the full
+``text`` trait is synced only when a run starts and when it ends, because
+ipywidgets resends a trait's whole value on every change. The message contract
+is written down in ``js/src/protocol.ts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import httpx
+import traitlets
+
+from .formats import FormatSpec
+from .run import RUNNING, Run, StreamRequest
+
+__all__ = ["StreamWidget", "stream", "stop_all"]
+
+_STATIC = Path(__file__).parent / "static"
+
+_live_widgets: weakref.WeakSet[StreamWidget] = weakref.WeakSet()
+
+
+class StreamWidget(anywidget.AnyWidget):
+    """A notebook view of one streaming HTTP response, with Stop and Retry.
+
+    >>> w = StreamWidget()
+    >>> w.start("http://127.0.0.1:8000/v1/chat/completions", json={...})  # doctest: +SKIP
+    >>> text = await w.wait()  # doctest: +SKIP
+    """
+
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    status = traitlets.Unicode("idle", help="idle, connecting, streaming, done, stopped or error").tag(sync=True)
+    text = traitlets.Unicode("", help="The answer so far (synced to the front end when a run ends)").tag(sync=True)
+    reasoning = traitlets.Unicode("", help="Reasoning the model streamed beside its answer, if any").tag(sync=True)
+    error = traitlets.Unicode("", help="One line saying why the run failed; empty when it did not").tag(sync=True)
+    error_detail = traitlets.Unicode("", help="More about the error, shown on demand").tag(sync=True)
+    stats = traitlets.Dict(help="ttft_ms, elapsed_ms, chunks, chars, bytes, tokens, tokens_per_s").tag(sync=True)
+    run_id = traitlets.Int(0, help="Counts runs; the front end drops messages from older runs").tag(sync=True)
+    markdown = traitlets.Bool(True, help="Render the text as markdown (sanitized)").tag(sync=True)
+    label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
+    can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._run: Run | None = None
+        self._request: StreamRequest | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._quiet = False
+        self._suppress_display_in_cell: int | None = None
+        self._display_id: str | None = None
+        self.on_msg(self._on_front_end_msg)
+        _live_widgets.add(self)
+
+    # -- public API ---------------------------------------------------------
+
+    def start(
+        self,
+        url: str | httpx.URL,
+        *,
+        method: str = "POST",
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Any = None,
+        format: FormatSpec = "auto",
+        client: httpx.AsyncClient | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> StreamWidget:
+        """Start streaming ``url`` into the widget and return at once.
+
+        The keyword arguments mean what they mean in httpx. ``format`` is
+        ``"auto"``, a format name, or a callable mapping an event to text. A run
+        already in progress is stopped first. Needs a running event loop, as
+        every notebook has; in a script, call it inside ``asyncio.run(...)`` and
+        ``await w.wait()``.
+        """
+        request = StreamRequest(
+            url=str(url),
+            method=method.upper(),
+            json=json,
+            data=data,
+            headers=dict(headers) if headers else None,
+            params=params,
+            format=format,
+            client=client,
+            timeout=timeout,
+        )
+        self._begin(request)
+        return self
+
+    def stop(self) -> None:
+        """Stop the current run and close its connection; the partial text stays.
+
+        Safe to call from any thread, and a no-op when nothing is running.
+        """
+        if self._run is not None:
+            self._run.cancel()
+
+    def retry(self) -> StreamWidget:
+        """Run the last request again, as a fresh run."""
+        if self._request is None:
+            raise RuntimeError("Nothing to retry: call start() first.")
+        self._begin(self._request)
+        return self
+
+    async def wait(self) -> str:
+        """Wait for the current run to end (done, stopped or error); return the text."""
+        run = self._run
+        if run is None:
+            return self.text
+        await run.wait()
+        if run is self._run:
+            # Once more from the awaiting cell: headless executors (nbclient,
+            # nbconvert --execute) only read the messages of the cell they are
+            # running, so the final state and outputs are sent under it too.
+            if self.comm is not None:
+                self.send_state(key=["text", "reasoning", "status", "error", "error_detail", "stats"])
+            self._refresh_displays()
+            return self.text
+        return run.text
+
+    @property
+    def running(self) -> bool:
+        """True while the current run is connecting or streaming."""
+        return self.status in RUNNING
+
+    def close(self) -> None:
+        """Stop any run, then close the widget."""
+        self.stop()
+        _live_widgets.discard(self)
+        super().close()
+
+    # -- runs ---------------------------------------------------------------
+
+    def _begin(self, request: StreamRequest) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "StreamWidget.start() needs a running asyncio event loop. Notebooks have one; "
+                "in a script, call it from a coroutine run with asyncio.run(...) and "
+                "`await widget.wait()` before the coroutine returns."
+            ) from None
+        if self._run is not None:
+            self._run.cancel()
+        self._loop = loop
+        self._request = request
+        run = Run(request, self.run_id + 1, self)
+        self._run = run
+        self._set_and_sync(
+            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", stats={}, can_retry=True
+        )
+        run.start()
+
+    def run_status(self, run: Run) -> None:
+        if run is self._run:
+            self.status = run.status
+
+    def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: dict[str, Any] | None) -> None:
+        if run is not self._run:
+            return
+        self._set_quietly(text=self.text + text)
+        message: dict[str, Any] = {"type": "delta", "run": run.id, "seq": seq, "text": text}
+        if reasoning:
+            self._set_quietly(reasoning=self.reasoning + reasoning)
+            message["reasoning"] = reasoning
+        if stats is not None:
+            self._set_quietly(stats=stats)
+            message["stats"] = stats
+        if self.comm is not None:
+            self.send(message)
+
+    def run_ended(self, run: Run) -> None:
+        if run is not self._run:
+            return
+        self._set_and_sync(
+            text=run.text, reasoning=run.reasoning, status=run.status, error=run.error, error_detail=run.error_detail, stats=run.stats()
+        )
+        self._refresh_displays()
+
+    # -- front-end intents --------------------------------------------------
+
+    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        # ipykernel may deliver comm messages on another thread: hop to the loop.
+        if not isinstance(content, Mapping):
+            return
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._handle_intent, dict(content))
+        else:
+            self._handle_intent(dict(content))
+
+    def _handle_intent(self, content: dict[str, Any]) -> None:
+        kind = content.get("type")
+        if kind == "stop":
+            if self._run is not None and content.get("run", self._run.id) == self._run.id:
+                self._run.cancel()
+        elif kind == "retry":
+            if self._request is not None and not self.running:
+                self._begin(self._request)
+        elif kind == "snapshot" and self.comm is not None:
+            run = self._run
+            self.send(
+                {
+                    "type": "snapshot",
+                    "run": self.run_id,
+                    "seq": run.seq if run else 0,
+                    "text": self.text,
+                    "reasoning": self.reasoning,
+                    "stats": run.stats() if run else {},
+                }
+            )
+
+    # -- syncing --------------------------------------------------------------
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        return not self._quiet and super()._should_send_property(key, value)
+
+    def _set_quietly(self, **values: Any) -> None:
+        self._quiet = True
+        try:
+            for name, value in values.items():
+                setattr(self, name, value)
+        finally:
+            self._quiet = False
+
+    def _set_and_sync(self, **values: Any) -> None:
+        """Set several traits and send them to the front end as one message."""
+        self._set_quietly(**values)
+        if self.comm is not None:
+            self.send_state(key=list(values))
+
+    # -- display --------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        if data is None:
+            return bundle
+        data = dict(data)
+        data["text/plain"] = self.text or f"<StreamWidget: {self.status}>"
+        if self.text:
+            data["text/markdown"] = self.text
+        return (data, metadata) if isinstance(bundle, tuple) else data
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        shell = get_ipython()
+        count = getattr(shell, "execution_count", None)
+        if self._suppress_display_in_cell is not None and self._suppress_display_in_cell == count:
+            # stream() already displayed this widget in this cell: don't show it twice.
+            self._suppress_display_in_cell = None
+            return
+        if self._display_id is None:
+            self._display_id = f"sse-widget-{self.model_id}"
+        data, metadata = self._bundle(**kwargs)
+        display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+    def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        bundle = self._repr_mimebundle_(**kwargs)
+        return bundle if isinstance(bundle, tuple) else (bundle, {})
+
+    def _refresh_displays(self) -> None:
+        """Put the final text into every output that shows this widget.
+
+        The outputs' ``text/plain`` and ``text/markdown`` copies are what
+        nbconvert, GitHub previews and front ends without widget support show.
+        """
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        data, metadata = self._bundle()
+        update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+    def __repr__(self) -> str:
+        return f"<StreamWidget run={self.run_id} status={self.status!r} chars={len(self.text)}>"
+
+
+def stream(url: str | httpx.URL, *, label: str = "", markdown: bool = True, **kwargs: Any) -> StreamWidget:
+    """Create a :class:`StreamWidget`, display it and start streaming ``url``.
+
+    Takes the same keyword arguments as :meth:`StreamWidget.start`.
+    """
+    from IPython import get_ipython
+    from IPython.display import display
+
+    widget = StreamWidget(label=label, markdown=markdown)
+    display(widget)
+    shell = get_ipython()
+    if shell is not None:
+        widget._suppress_display_in_cell = getattr(shell, "execution_count", None)
+    return widget.start(url, **kwargs)
+
+
+def stop_all() -> int:
+    """Stop every running StreamWidget in this kernel; returns how many were running."""
+    stopped = 0
+    for widget in list(_live_widgets):
+        if widget.running:
+            widget.stop()
+            stopped += 1
+    return stopped

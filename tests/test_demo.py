@@ -1,0 +1,128 @@
+"""The demo endpoint: every provider shape streams the right answer, and failures inject as asked."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sse_widget import StreamWidget
+from sse_widget.demo import ANSWERS, DemoServer, pick_answer, tokenize
+
+PROMPT = "How does streaming work?"
+ANSWER = pick_answer(PROMPT)
+MESSAGES = [{"role": "user", "content": PROMPT}]
+
+ROUTES: list[tuple[str, str, dict[str, Any]]] = [
+    ("openai-chat", "/v1/chat/completions", {"model": "demo", "stream": True, "messages": MESSAGES}),
+    ("openai-responses", "/v1/responses", {"model": "demo", "stream": True, "input": PROMPT}),
+    ("anthropic", "/v1/messages", {"model": "demo", "stream": True, "max_tokens": 100, "messages": MESSAGES}),
+    ("dashscope-cumulative", "/api/v1/services/aigc/text-generation/generation", {"model": "qwen", "input": {"messages": MESSAGES}}),
+    ("dashscope-incremental", "/api/v1/services/aigc/text-generation/generation", {"model": "qwen", "input": {"messages": MESSAGES}, "parameters": {"incremental_output": True}}),
+    ("ollama-chat", "/api/chat", {"model": "llama3.2", "messages": MESSAGES}),
+    ("ollama-generate", "/api/generate", {"model": "llama3.2", "prompt": PROMPT}),
+]
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[DemoServer]:
+    with DemoServer(tokens_per_second=2000, ttft=0.01) as server:
+        yield server
+
+
+def test_answers_are_rich_and_deterministic() -> None:
+    joined = "\n".join(ANSWERS)
+    for feature in ("```python", "| part |", "1. ", "- **", "你好", "🚀", "> Tip"):
+        assert feature in joined
+    assert pick_answer("anything") == pick_answer("anything")
+    assert "".join(tokenize(ANSWER)) == ANSWER
+
+
+@pytest.mark.parametrize(("name", "path", "body"), ROUTES, ids=[r[0] for r in ROUTES])
+async def test_every_provider_shape_streams_the_answer(demo: DemoServer, name: str, path: str, body: dict[str, Any]) -> None:
+    w = StreamWidget()
+    w.start(demo.url + path, json=body)
+    assert await asyncio.wait_for(w.wait(), 20) == ANSWER
+    assert w.status == "done", w.error
+    assert w.stats["tokens"] == len(tokenize(ANSWER)) and not w.stats["tokens_estimated"]
+
+
+@pytest.mark.parametrize("path", ["/v1/text", "/v1/raw"])
+async def test_plain_and_raw_text_streams(demo: DemoServer, path: str) -> None:
+    w = StreamWidget()
+    w.start(demo.url + path, method="GET", params={"prompt": PROMPT})
+    assert await asyncio.wait_for(w.wait(), 20) == ANSWER
+    assert w.status == "done"
+
+
+def test_non_streaming_reply(demo: DemoServer) -> None:
+    reply = httpx.post(demo.chat_url, json={"model": "demo", "messages": MESSAGES}).json()
+    assert reply["choices"][0]["message"]["content"] == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("fail", "status", "error"),
+    [
+        ("http", "error", "HTTP 429 Too Many Requests: Rate limit reached"),
+        ("error", "error", "The demo server failed mid-stream"),
+        ("drop", "error", "dropped the connection"),
+        ("stall", "error", "stalled"),
+    ],
+)
+@pytest.mark.parametrize("route", ["openai-chat", "anthropic", "ollama-chat"])
+async def test_failure_injection_ends_in_a_clear_error(demo: DemoServer, fail: str, status: str, error: str, route: str) -> None:
+    _, path, body = next(r for r in ROUTES if r[0] == route)
+    w = StreamWidget()
+    w.start(demo.url + path, json=body, params={"fail": fail, "fail_after": 5}, timeout=httpx.Timeout(5, read=0.5))
+    await asyncio.wait_for(w.wait(), 10)
+    assert w.status == status
+    assert error in w.error
+    if fail != "http":
+        assert w.text == "".join(tokenize(ANSWER)[:5])
+
+
+async def test_burst_delivers_everything_at_once_after_a_silence(demo: DemoServer) -> None:
+    w = StreamWidget()
+    started = time.monotonic()
+    w.start(demo.chat_url, json={"model": "demo", "stream": True, "messages": MESSAGES}, params={"fail": "burst", "tokens_per_second": 200})
+    await asyncio.wait_for(w.wait(), 20)
+    assert w.text == ANSWER and w.status == "done"
+    silence = w.stats["ttft_ms"] / 1000
+    assert silence > 0.8 * len(tokenize(ANSWER)) / 200
+    assert w.stats["elapsed_ms"] / 1000 - silence < 0.5
+    assert time.monotonic() - started >= silence
+
+
+def test_command_line_serves_until_interrupted() -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sse_widget.demo", "--port", str(port), "--tokens-per-second", "500"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert "demo endpoint on" in process.stdout.readline()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                reply = httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert reply.json()["data"][0]["id"] == "demo"
+    finally:
+        process.terminate()
+        process.wait(10)
