@@ -1,0 +1,56 @@
+"""A real ipykernel runs a stream while the Stop intent arrives as a comm message."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.kernel.frontend import KernelFrontend, running_kernel
+from tests.servers import Script, ScriptedServer, openai_chunks
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[KernelFrontend]:
+    with running_kernel() as frontend:
+        frontend.execute("from sse_widget import StreamWidget, stream")
+        yield frontend
+
+
+def test_cell_returns_at_once_and_stop_message_closes_the_connection(
+    kernel: KernelFrontend, server: ScriptedServer
+) -> None:
+    url = server.add("/kernel-slow", Script.of(openai_chunks(f"word{i} " for i in range(2000)), delay=0.02))
+    before = time.monotonic()
+    model_id = kernel.execute(f"w = StreamWidget(); w.start({url!r}); print(w.model_id)").strip()
+    assert time.monotonic() - before < 5, "the cell must not wait for the stream"
+    view = kernel.widget(model_id)
+    assert kernel.pump(10, until=lambda: len(view.text) > 30), view
+    connection = [c for c in server.connections if c.path == "/kernel-slow"][-1]
+    assert connection.disconnected_at is None
+
+    sent_at = time.monotonic()
+    kernel.send_custom(model_id, {"type": "stop", "run": 1})
+    assert kernel.pump(5, until=lambda: view.state.get("status") == "stopped"), view.state
+    assert server.wait_for(lambda: connection.disconnected_at is not None, timeout=2)
+    assert connection.disconnected_at - sent_at < 1.0
+    assert not connection.completed
+
+    python_text = kernel.evaluate("w.text")
+    assert view.text == python_text and len(python_text) > 30
+    assert python_text == "".join(f"word{i} " for i in range(len(python_text.split())))
+    assert view.gaps == 0 and view.stale == 0
+    assert kernel.evaluate("w.status") == "stopped"
+
+
+def test_stop_for_an_older_run_is_ignored(kernel: KernelFrontend, server: ScriptedServer) -> None:
+    url = server.add("/kernel-retry", Script.of(openai_chunks(f"r{i} " for i in range(300)), delay=0.005))
+    model_id = kernel.execute(f"w2 = StreamWidget(); w2.start({url!r}); w2.retry(); print(w2.model_id)").strip()
+    view = kernel.widget(model_id)
+    kernel.send_custom(model_id, {"type": "stop", "run": 1})
+    assert kernel.pump(20, until=lambda: view.state.get("status") == "done"), view.state
+    assert view.state["run_id"] == 2
+    assert view.text == "".join(f"r{i} " for i in range(300))

@@ -1,0 +1,47 @@
+"""Every notebook in notebooks/ executes headless, and the saved result shows the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbconvert import MarkdownExporter
+
+pytestmark = pytest.mark.kernel
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def execute(name: str) -> nbformat.NotebookNode:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    return nb
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_notebook_executes_without_errors(name: str) -> None:
+    nb = execute(name)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+def test_executed_quickstart_shows_the_answer_without_a_widget_front_end() -> None:
+    nb = execute("quickstart.ipynb")
+    widget_outputs = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(widget_outputs) == 1, "stream() must display the widget exactly once"
+    data = widget_outputs[0]["data"]
+    assert data["text/markdown"].startswith("## How streaming works")
+    assert data["text/plain"] == data["text/markdown"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    saved = [m["state"] for m in state.values() if m["state"].get("status") == "done"]
+    assert saved and saved[0]["text"] == data["text/markdown"]
+    markdown, _ = MarkdownExporter().from_notebook_node(nb)
+    assert "one token at a time" in markdown
