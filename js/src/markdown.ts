@@ -1,0 +1,297 @@
+/**
+ * Streaming-safe markdown rendering.
+ *
+ * The source is split into block tokens with marked's lexer. A block is
+ * finished once another block follows it (and the first line of that block is
+ * complete); finished blocks are rendered once and their DOM nodes are kept.
+ * Only the open tail block is rendered again when more text arrives. When the
+ * stream ends the whole source is lexed once more and the frozen blocks are
+ * checked against it, so the final DOM is the same as a one-shot render.
+ *
+ * Raw HTML in the markdown is shown as text, and every HTML string produced by
+ * marked and highlight.js goes through DOMPurify (see sanitize.ts).
+ */
+import { Marked, type Links, type Token, type Tokens } from "marked";
+import { highlightCode, knownLanguage } from "./highlight";
+import { sanitizeToFragment } from "./sanitize";
+
+const CODE_CLASS = "sse-widget-code";
+const CODE_CLOSED_CLASS = "sse-widget-code-closed";
+export const CODE_COPY_CLASS = "sse-widget-code-copy";
+
+/** Rendering context for the renderer callbacks (rendering is synchronous). */
+let renderingOpenTail = false;
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+
+/** Whether a fenced code token has its closing fence (indented code: true). */
+export function isClosedCode(token: Pick<Tokens.Code, "raw" | "codeBlockStyle">): boolean {
+  if (token.codeBlockStyle === "indented") return true;
+  const open = FENCE_OPEN.exec(token.raw);
+  if (!open || open[1] === undefined) return true;
+  const lines = token.raw.replace(/\n+$/, "").split("\n");
+  if (lines.length < 2) return false;
+  const close = FENCE_CLOSE.exec(lines[lines.length - 1] ?? "");
+  if (!close || close[1] === undefined) return false;
+  return close[1][0] === open[1][0] && close[1].length >= open[1].length;
+}
+
+function renderCode(token: Tokens.Code): string {
+  const info = (token.lang ?? "").trim().split(/\s+/)[0] ?? "";
+  const lang = /^[\w+#.-]{1,40}$/.test(info) ? info : "";
+  const closed =
+    token.codeBlockStyle === "indented" ? !renderingOpenTail : isClosedCode(token) || !renderingOpenTail;
+  const text = token.text.replace(/\n$/, "");
+  const highlighted = closed && lang ? highlightCode(text, lang) : null;
+  const body = highlighted ?? escapeHtml(text);
+  const codeClasses = ["hljs"];
+  if (lang) codeClasses.push(`language-${knownLanguage(lang) ?? lang.toLowerCase()}`);
+  const wrapperClasses = [CODE_CLASS, closed ? CODE_CLOSED_CLASS : "sse-widget-code-open"];
+  const label = lang ? `<span class="sse-widget-code-lang">${escapeHtml(lang)}</span>` : "";
+  return (
+    `<div class="${wrapperClasses.join(" ")}">${label}` +
+    `<pre><code class="${codeClasses.join(" ")}">${body}</code></pre></div>\n`
+  );
+}
+
+function createMarked(): Marked {
+  return new Marked({
+    async: false,
+    gfm: true,
+    breaks: false,
+    renderer: {
+      // Raw HTML in the markdown is untrusted: show it as text.
+      html(token: Tokens.HTML | Tokens.Tag): string {
+        const text = escapeHtml(token.text);
+        return token.block ? `<p class="sse-widget-raw-html">${text.replace(/\n+$/, "")}</p>\n` : text;
+      },
+      code(token: Tokens.Code): string {
+        return renderCode(token);
+      },
+    },
+  });
+}
+
+const marked = createMarked();
+
+function lex(source: string, links: Links): Token[] & { links: Links } {
+  const lexer = new marked.Lexer(marked.defaults);
+  Object.assign(lexer.tokens.links, links);
+  return lexer.lex(source);
+}
+
+function renderTokens(tokens: Token[], openTail: boolean): string {
+  renderingOpenTail = openTail;
+  try {
+    return marked.parser(tokens);
+  } finally {
+    renderingOpenTail = false;
+  }
+}
+
+/** One rendered block: a content token and the blank lines after it. */
+interface Group {
+  tokens: Token[];
+  raw: string;
+}
+
+function groupBlocks(tokens: Token[]): Group[] {
+  const groups: Group[] = [];
+  let leading: Token[] = [];
+  for (const token of tokens) {
+    const last = groups[groups.length - 1];
+    if (token.type === "space") {
+      if (last) {
+        last.tokens.push(token);
+        last.raw += token.raw;
+      } else {
+        leading.push(token);
+      }
+      continue;
+    }
+    const group: Group = { tokens: [...leading, token], raw: "" };
+    group.raw = group.tokens.map((t) => t.raw).join("");
+    leading = [];
+    groups.push(group);
+  }
+  if (leading.length > 0) {
+    groups.push({ tokens: leading, raw: leading.map((t) => t.raw).join("") });
+  }
+  return groups;
+}
+
+function isBlankText(node: Node): boolean {
+  return node.nodeType === Node.TEXT_NODE && (node.nodeValue ?? "").trim() === "";
+}
+
+/** Sanitized DOM for an HTML string, with code copy buttons added. */
+function buildNodes(html: string, doc: Document): ChildNode[] {
+  const fragment = sanitizeToFragment(html, doc);
+  for (const block of fragment.querySelectorAll(`.${CODE_CLOSED_CLASS}`)) {
+    const button = doc.createElement("button");
+    button.type = "button";
+    button.className = CODE_COPY_CLASS;
+    button.append("Copy");
+    const hidden = doc.createElement("span");
+    hidden.className = "sse-widget-sr-only";
+    hidden.textContent = " code";
+    button.append(hidden);
+    block.insertBefore(button, block.firstChild);
+  }
+  return Array.from(fragment.childNodes).filter((node) => !isBlankText(node));
+}
+
+/** Render a whole markdown document at once (sanitized). */
+export function renderMarkdown(source: string, doc: Document = document): DocumentFragment {
+  const fragment = doc.createDocumentFragment();
+  const text = normalize(source);
+  fragment.append(...buildNodes(renderTokens(lex(text, Object.create(null)), false), doc));
+  return fragment;
+}
+
+function normalize(source: string): string {
+  return source.replace(/\r\n?/g, "\n");
+}
+
+interface FrozenBlock {
+  raw: string;
+  nodes: ChildNode[];
+}
+
+export class StreamingMarkdown {
+  readonly root: HTMLElement;
+  private readonly doc: Document;
+  private frozen: FrozenBlock[] = [];
+  private frozenLength = 0;
+  private tailNodes: ChildNode[] = [];
+  private links: Links = Object.create(null);
+  private source = "";
+  private streaming = false;
+  private rendered = false;
+  /** Number of block renders done so far (for tests and diagnostics). */
+  renderCount = 0;
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.doc = root.ownerDocument;
+  }
+
+  get frozenBlockCount(): number {
+    return this.frozen.length;
+  }
+
+  /** Top-level nodes of the frozen blocks, in order. */
+  get frozenNodes(): ChildNode[] {
+    return this.frozen.flatMap((block) => block.nodes);
+  }
+
+  /** The last rendered top-level node, or null when nothing is rendered. */
+  lastNode(): ChildNode | null {
+    const tail = this.tailNodes[this.tailNodes.length - 1];
+    if (tail) return tail;
+    for (let i = this.frozen.length - 1; i >= 0; i--) {
+      const nodes = (this.frozen[i] as FrozenBlock).nodes;
+      const last = nodes[nodes.length - 1];
+      if (last) return last;
+    }
+    return null;
+  }
+
+  /** Remove everything rendered. */
+  reset(): void {
+    for (const node of [...this.frozenNodes, ...this.tailNodes]) node.remove();
+    this.frozen = [];
+    this.frozenLength = 0;
+    this.tailNodes = [];
+    this.links = Object.create(null);
+    this.source = "";
+    this.rendered = false;
+  }
+
+  /**
+   * Show `source`. `streaming` is true while more text may still be appended:
+   * the last block is then treated as open (an unclosed fence is not
+   * highlighted). Returns false when nothing had to change.
+   */
+  update(rawSource: string, streaming: boolean): boolean {
+    const source = normalize(rawSource);
+    if (this.rendered && source === this.source && streaming === this.streaming) return false;
+    if (!source.startsWith(this.source.slice(0, this.frozenLength))) this.reset();
+    const wasStreaming = this.streaming;
+    this.source = source;
+    this.streaming = streaming;
+    this.rendered = true;
+
+    if (!streaming && (wasStreaming || this.frozen.length > 0)) {
+      // The stream is over: make sure the frozen blocks match a full parse.
+      const tokens = lex(source, Object.create(null));
+      if (!this.matchesFullParse(tokens)) {
+        this.reset();
+        this.source = source;
+        this.rendered = true;
+        this.renderRest(source, tokens, false);
+        return true;
+      }
+    }
+    const rest = source.slice(this.frozenLength);
+    this.renderRest(rest, lex(rest, this.links), streaming);
+    return true;
+  }
+
+  private matchesFullParse(tokens: Token[] & { links: Links }): boolean {
+    if (Object.keys(tokens.links).length > Object.keys(this.links).length) return false;
+    const groups = groupBlocks(tokens);
+    if (groups.length < this.frozen.length) return false;
+    return this.frozen.every((block, i) => groups[i]?.raw === block.raw);
+  }
+
+  /** Render `rest` (the source after the frozen blocks), lexed into `tokens`. */
+  private renderRest(rest: string, tokens: Token[], streaming: boolean): void {
+    for (const node of this.tailNodes) node.remove();
+    this.tailNodes = [];
+
+    const groups = groupBlocks(tokens);
+    let offset = 0;
+    let index = 0;
+    for (; index < groups.length - 1; index++) {
+      const group = groups[index] as Group;
+      if (!rest.startsWith(group.raw, offset)) break;
+      const nextStart = offset + group.raw.length;
+      // The next block's first line must be complete: a partial line can still
+      // turn out to continue this block.
+      if (streaming && rest.indexOf("\n", nextStart) === -1) break;
+      this.freeze(group);
+      offset = nextStart;
+    }
+    this.frozenLength += offset;
+
+    const tail = groups.slice(index).flatMap((group) => group.tokens);
+    if (tail.length === 0) return;
+    this.renderCount++;
+    this.tailNodes = buildNodes(renderTokens(tail, streaming), this.doc);
+    this.root.append(...this.tailNodes);
+  }
+
+  private freeze(group: Group): void {
+    this.renderCount++;
+    const nodes = buildNodes(renderTokens(group.tokens, false), this.doc);
+    this.root.append(...nodes);
+    this.frozen.push({ raw: group.raw, nodes });
+    for (const token of group.tokens) {
+      if (token.type === "def") {
+        const def = token as Tokens.Def;
+        if (!(def.tag in this.links)) this.links[def.tag] = { href: def.href, title: def.title };
+      }
+    }
+  }
+}

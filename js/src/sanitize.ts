@@ -1,0 +1,91 @@
+/**
+ * The one place HTML strings become DOM. Everything rendered from streamed
+ * (untrusted) text goes through DOMPurify with a strict allow list, and comes
+ * back as a DocumentFragment, so no unsanitized string reaches innerHTML.
+ */
+import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
+
+/** Tags the markdown renderer and highlight.js produce; nothing else survives. */
+const ALLOWED_TAGS = [
+  "a", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5",
+  "h6", "hr", "i", "img", "input", "kbd", "li", "ol", "p", "pre", "s", "span", "strong",
+  "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+];
+
+const ALLOWED_ATTR = [
+  "align", "alt", "checked", "class", "disabled", "href", "src", "start", "title", "type",
+];
+
+/** http(s), mailto, or a URL without a scheme (relative, fragment, query). */
+const ALLOWED_URI_REGEXP = /^(?:(?:https?|mailto):|[^a-z]|[a-z+.-]+(?:[^a-z+.\-:]|$))/i;
+
+const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const URL_ATTRIBUTES = ["href", "src", "xlink:href", "action", "formaction", "srcset"];
+/** Characters browsers drop from or around URLs before reading the scheme. */
+// eslint-disable-next-line no-control-regex
+const URL_IGNORED = /[\u0000-\u0020\u007f-\u00a0\u1680\u180e\u2000-\u2029\u205f\u3000\ufeff]/g;
+
+/**
+ * True for http:, https: and mailto: URLs and for relative or fragment URLs.
+ * The URL is resolved the way a browser would, so obfuscated schemes
+ * ("JaVaScRiPt:", "java\tscript:", leading spaces) are caught.
+ */
+export function isSafeUrl(value: string): boolean {
+  const compact = value.replace(URL_IGNORED, "");
+  if (compact === "") return true;
+  let url: URL;
+  try {
+    url = new URL(value, "http://relative.invalid/");
+  } catch {
+    return false;
+  }
+  return SAFE_PROTOCOLS.has(url.protocol) && ALLOWED_URI_REGEXP.test(compact);
+}
+
+const CONFIG: Config & { RETURN_DOM_FRAGMENT: true } = {
+  ALLOWED_TAGS,
+  ALLOWED_ATTR,
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  ALLOWED_URI_REGEXP,
+  RETURN_DOM_FRAGMENT: true,
+};
+
+function enforceLinkPolicy(node: Element): void {
+  for (const name of URL_ATTRIBUTES) {
+    const value = node.getAttribute(name);
+    if (value !== null && !isSafeUrl(value)) node.removeAttribute(name);
+  }
+  const tag = node.tagName.toLowerCase();
+  if (tag === "a") {
+    node.setAttribute("target", "_blank");
+    node.setAttribute("rel", "noopener noreferrer");
+  } else if (tag === "img") {
+    node.setAttribute("referrerpolicy", "no-referrer");
+    node.setAttribute("loading", "lazy");
+  } else if (tag === "input") {
+    // Only the read-only task list checkboxes marked produces.
+    node.setAttribute("type", "checkbox");
+    node.setAttribute("disabled", "");
+  }
+}
+
+const purifiers = new WeakMap<object, Purifier>();
+
+function purifierFor(doc: Document): Purifier {
+  const win = doc.defaultView;
+  if (!win) throw new Error("sse-widget: cannot sanitize without a window");
+  let purifier = purifiers.get(win);
+  if (!purifier) {
+    purifier = DOMPurify(win);
+    purifier.addHook("afterSanitizeAttributes", enforceLinkPolicy);
+    purifiers.set(win, purifier);
+  }
+  return purifier;
+}
+
+/** Sanitize an HTML string into a fragment owned by `doc`. */
+export function sanitizeToFragment(html: string, doc: Document = document): DocumentFragment {
+  const fragment = purifierFor(doc).sanitize(html, CONFIG);
+  return fragment.ownerDocument === doc ? fragment : doc.adoptNode(fragment);
+}

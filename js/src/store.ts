@@ -1,0 +1,229 @@
+/**
+ * Model-level stream state shared by every view of one widget.
+ *
+ * The store applies DeltaMessage / SnapshotMessage custom messages on top of
+ * the synced traits. Python stays the source of truth: `text` synced by Python
+ * always wins, and any doubt (a gap in `seq`, a view that mounts mid-stream)
+ * is resolved by asking Python for a snapshot.
+ */
+import type { AnyModel } from "@anywidget/types";
+import {
+  RUNNING,
+  type KernelMessage,
+  type SnapshotRequest,
+  type Stats,
+  type Status,
+  type WidgetModel,
+} from "./protocol";
+
+/** Traits of the widget as seen through an anywidget model. */
+export type Traits = { [K in keyof WidgetModel]: WidgetModel[K] };
+export type Model = AnyModel<Traits>;
+
+export interface StoreState {
+  /** The run the text belongs to. */
+  readonly run: number;
+  /** The last `seq` applied for this run (0 before any delta). */
+  readonly seq: number;
+  readonly text: string;
+  readonly stats: Stats;
+  /** True while deltas are ignored because a snapshot was requested. */
+  readonly awaitingSnapshot: boolean;
+}
+
+export type StoreListener = (state: StoreState) => void;
+
+export interface StoreOptions {
+  /** Milliseconds clock, injectable for tests. */
+  now?: () => number;
+  /**
+   * While waiting for a snapshot, a new request is sent if deltas keep coming
+   * and the last request is older than this (the first one may have been lost).
+   */
+  snapshotRetryMs?: number;
+}
+
+function asNumber(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+function asStats(value: unknown): Stats {
+  return value !== null && typeof value === "object" ? (value as Stats) : {};
+}
+
+function asString(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** Narrow an incoming custom message to the kernel message contract. */
+export function parseKernelMessage(msg: unknown): KernelMessage | null {
+  if (msg === null || typeof msg !== "object") return null;
+  const m = msg as Record<string, unknown>;
+  if (m.type !== "delta" && m.type !== "snapshot") return null;
+  if (typeof m.run !== "number" || typeof m.seq !== "number" || typeof m.text !== "string") {
+    return null;
+  }
+  const out: KernelMessage = { type: m.type, run: m.run, seq: m.seq, text: m.text };
+  if (m.stats !== null && typeof m.stats === "object") out.stats = m.stats as Stats;
+  return out;
+}
+
+export function isRunning(status: unknown): boolean {
+  return RUNNING.has(status as Status);
+}
+
+export class StreamStore {
+  private readonly model: Model;
+  private readonly now: () => number;
+  private readonly snapshotRetryMs: number;
+  private readonly listeners = new Set<StoreListener>();
+  private current: StoreState;
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
+  private started = false;
+  private disposed = false;
+
+  private readonly onCustom = (msg: unknown): void => this.handleMessage(msg);
+  private readonly onRunId = (): void => this.handleRunId();
+  private readonly onText = (): void => this.handleText();
+  private readonly onStats = (): void => this.handleStats();
+  private readonly onStatus = (): void => this.handleStatus();
+
+  constructor(model: Model, options: StoreOptions = {}) {
+    this.model = model;
+    this.now = options.now ?? (() => Date.now());
+    this.snapshotRetryMs = options.snapshotRetryMs ?? 2000;
+    this.current = {
+      run: asNumber(model.get("run_id"), 0),
+      seq: 0,
+      text: asString(model.get("text")),
+      stats: asStats(model.get("stats")),
+      awaitingSnapshot: false,
+    };
+  }
+
+  /** Attach the model listeners; asks for a snapshot when a run is live. */
+  start(): this {
+    if (this.started || this.disposed) return this;
+    this.started = true;
+    this.model.on("msg:custom", this.onCustom);
+    this.model.on("change:run_id", this.onRunId);
+    this.model.on("change:text", this.onText);
+    this.model.on("change:stats", this.onStats);
+    this.model.on("change:status", this.onStatus);
+    if (isRunning(this.model.get("status"))) this.requestSnapshot();
+    return this;
+  }
+
+  /** Remove every listener this store added to the model. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.started) {
+      this.model.off("msg:custom", this.onCustom);
+      this.model.off("change:run_id", this.onRunId);
+      this.model.off("change:text", this.onText);
+      this.model.off("change:stats", this.onStats);
+      this.model.off("change:status", this.onStatus);
+    }
+    this.listeners.clear();
+  }
+
+  get state(): StoreState {
+    return this.current;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Ask Python for the full text of the live run; deltas wait until it comes. */
+  requestSnapshot(): void {
+    if (this.disposed) return;
+    this.lastRequestAt = this.now();
+    if (!this.current.awaitingSnapshot) this.update({ awaitingSnapshot: true });
+    const request: SnapshotRequest = { type: "snapshot" };
+    this.model.send(request);
+  }
+
+  private update(patch: Partial<StoreState>): void {
+    this.current = { ...this.current, ...patch };
+    for (const listener of [...this.listeners]) listener(this.current);
+  }
+
+  private handleMessage(raw: unknown): void {
+    const msg = parseKernelMessage(raw);
+    if (msg === null) return;
+    const modelRun = asNumber(this.model.get("run_id"), 0);
+    if (msg.run < modelRun || msg.run < this.current.run) return; // stale run
+    if (msg.run > this.current.run) {
+      // A message for a run the synced traits have not announced yet.
+      this.current = { run: msg.run, seq: 0, text: "", stats: {}, awaitingSnapshot: false };
+    }
+    if (msg.type === "snapshot") {
+      // An unrequested snapshot (asked for by another front end) older than
+      // what is already shown is ignored.
+      if (!this.current.awaitingSnapshot && msg.seq < this.current.seq) return;
+      this.update({
+        seq: msg.seq,
+        text: msg.text,
+        stats: msg.stats ?? this.current.stats,
+        awaitingSnapshot: false,
+      });
+      return;
+    }
+    if (this.current.awaitingSnapshot) {
+      if (this.now() - this.lastRequestAt >= this.snapshotRetryMs) this.requestSnapshot();
+      if (msg.stats) this.update({ stats: msg.stats });
+      return;
+    }
+    if (msg.seq <= this.current.seq) return; // duplicate
+    if (msg.seq !== this.current.seq + 1) {
+      if (msg.stats) this.current = { ...this.current, stats: msg.stats };
+      this.requestSnapshot();
+      return;
+    }
+    this.update({
+      seq: msg.seq,
+      text: this.current.text + msg.text,
+      stats: msg.stats ?? this.current.stats,
+    });
+  }
+
+  private handleRunId(): void {
+    const run = asNumber(this.model.get("run_id"), 0);
+    if (run === this.current.run) return;
+    this.update({
+      run,
+      seq: 0,
+      text: asString(this.model.get("text")),
+      stats: asStats(this.model.get("stats")),
+      awaitingSnapshot: false,
+    });
+  }
+
+  private handleText(): void {
+    const text = asString(this.model.get("text"));
+    const patch: { -readonly [K in keyof StoreState]?: StoreState[K] } = { text };
+    // Once the run is over the synced text is final: nothing left to wait for.
+    if (!isRunning(this.model.get("status"))) patch.awaitingSnapshot = false;
+    this.update(patch);
+  }
+
+  private handleStatus(): void {
+    // A finished run gets its final text synced; a pending snapshot is moot.
+    if (this.current.awaitingSnapshot && !isRunning(this.model.get("status"))) {
+      this.update({ awaitingSnapshot: false });
+    }
+  }
+
+  private handleStats(): void {
+    this.update({ stats: asStats(this.model.get("stats")) });
+  }
+}

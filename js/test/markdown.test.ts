@@ -1,0 +1,238 @@
+import { describe, expect, it } from "vitest";
+import { isClosedCode, renderMarkdown, StreamingMarkdown } from "../src/markdown";
+
+function host(): HTMLElement {
+  return document.createElement("div");
+}
+
+function html(fragment: DocumentFragment): string {
+  const div = document.createElement("div");
+  div.append(fragment);
+  return div.innerHTML;
+}
+
+/** Feed `source` in pieces of 1..maxChunk characters (deterministic). */
+function* chunks(source: string, maxChunk: number, seed = 1): Generator<string> {
+  let state = seed;
+  let i = 0;
+  while (i < source.length) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const size = 1 + (state % maxChunk);
+    i = Math.min(source.length, i + size);
+    yield source.slice(0, i);
+  }
+}
+
+describe("StreamingMarkdown", () => {
+  it("keeps frozen blocks (node identity) and re-renders only the tail", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    md.update("First paragraph.\n\nSecond", true);
+    // The second block's first line is not complete yet: nothing frozen.
+    expect(md.frozenBlockCount).toBe(0);
+    md.update("First paragraph.\n\nSecond paragraph\n", true);
+    expect(md.frozenBlockCount).toBe(1);
+    const first = root.querySelector("p")!;
+    expect(first.textContent).toBe("First paragraph.");
+    const countAfterFirst = md.renderCount;
+
+    md.update("First paragraph.\n\nSecond paragraph\ngoes on", true);
+    expect(root.querySelector("p")).toBe(first);
+    expect(md.renderCount).toBe(countAfterFirst + 1); // the tail only
+    expect(root.querySelectorAll("p")[1]!.textContent).toBe("Second paragraph\ngoes on");
+
+    md.update("First paragraph.\n\nSecond paragraph\ngoes on.\n\n# Heading\n", true);
+    expect(md.frozenBlockCount).toBe(2);
+    const [p1, p2] = root.querySelectorAll("p");
+    expect(p1).toBe(first);
+    expect(p2!.textContent).toBe("Second paragraph\ngoes on.");
+
+    md.update("First paragraph.\n\nSecond paragraph\ngoes on.\n\n# Heading\n\nMore", false);
+    const ps = root.querySelectorAll("p");
+    expect(ps[0]).toBe(first);
+    expect(ps[1]).toBe(p2);
+    expect(root.querySelector("h1")!.textContent).toBe("Heading");
+    expect(ps[2]!.textContent).toBe("More");
+    expect(root.children).toHaveLength(4);
+  });
+
+  it("does nothing when neither text nor streaming state changed", () => {
+    const md = new StreamingMarkdown(host());
+    expect(md.update("a\n\nb", true)).toBe(true);
+    const count = md.renderCount;
+    expect(md.update("a\n\nb", true)).toBe(false);
+    expect(md.renderCount).toBe(count);
+  });
+
+  it("waits for the next block's first line before freezing", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    md.update("- item\n---", true); // "---" may still become "---x"
+    expect(md.frozenBlockCount).toBe(0);
+    md.update("- item\n---x", true);
+    expect(md.frozenBlockCount).toBe(0);
+    expect(root.querySelector("hr")).toBeNull();
+  });
+
+  it("renders an unclosed fence as code while streaming, highlighted once closed", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    md.update("Intro\n\n```python\ndef f(x):\n    return x", true);
+    const code = root.querySelector("pre > code")!;
+    expect(code).not.toBeNull();
+    expect(code.textContent).toBe("def f(x):\n    return x");
+    expect(code.querySelector("span")).toBeNull(); // not highlighted yet
+    expect(root.querySelector(".sse-widget-code-open")).not.toBeNull();
+    expect(root.querySelector(".sse-widget-code-copy")).toBeNull();
+
+    md.update("Intro\n\n```python\ndef f(x):\n    return x\n```", true);
+    const closed = root.querySelector(".sse-widget-code-closed")!;
+    expect(closed).not.toBeNull();
+    expect(closed.querySelector("code")!.textContent).toBe("def f(x):\n    return x");
+    expect(closed.querySelector("code .hljs-keyword")!.textContent).toBe("def");
+    expect(closed.querySelector("code")!.classList.contains("language-python")).toBe(true);
+    expect(closed.querySelector(".sse-widget-code-copy")).not.toBeNull();
+  });
+
+  it("does not highlight unknown languages and keeps the code as text", () => {
+    const root = host();
+    root.append(renderMarkdown("```brainfck\n<b>+++</b>\n```"));
+    const code = root.querySelector("pre > code")!;
+    expect(code.textContent).toBe("<b>+++</b>");
+    expect(code.querySelector("*")).toBeNull();
+  });
+
+  it("highlights common language aliases", () => {
+    for (const [lang, expected] of [
+      ["py", "hljs-keyword"],
+      ["js", "hljs-keyword"],
+      ["ts", "hljs-keyword"],
+      ["sh", "hljs-built_in"],
+      ["json", "hljs-attr"],
+      ["sql", "hljs-keyword"],
+      ["html", "hljs-tag"],
+      ["yaml", "hljs-attr"],
+      ["css", "hljs-selector-tag"],
+    ] as const) {
+      const samples: Record<string, string> = {
+        py: "import os",
+        js: "const a = 1;",
+        ts: "let a: number = 1;",
+        sh: "echo hi",
+        json: '{"a": 1}',
+        sql: "SELECT 1",
+        html: "<p>x</p>",
+        yaml: "a: 1",
+        css: "p { color: red; }",
+      };
+      const root = host();
+      root.append(renderMarkdown(`\`\`\`${lang}\n${samples[lang]}\n\`\`\``));
+      expect([lang, root.querySelector(`.${expected}`) !== null]).toEqual([lang, true]);
+    }
+  });
+
+  it("keeps one list when items arrive across blank lines", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    const source = "Steps:\n\n- one\n- two\n\n- three\n\nDone.";
+    for (const partial of chunks(source, 3)) md.update(partial, true);
+    md.update(source, false);
+    expect(root.querySelectorAll("ul")).toHaveLength(1);
+    expect(root.querySelectorAll("li")).toHaveLength(3);
+    expect(root.lastElementChild!.outerHTML).toBe("<p>Done.</p>");
+  });
+
+  it("shows raw HTML as text", () => {
+    const root = host();
+    root.append(renderMarkdown('<div class="x">hi</div>\n\nInline <b>bold</b> tag'));
+    expect(root.querySelector("div.x")).toBeNull();
+    expect(root.querySelector("b")).toBeNull();
+    expect(root.textContent).toContain('<div class="x">hi</div>');
+    expect(root.textContent).toContain("Inline <b>bold</b> tag");
+  });
+
+  it("resolves a reference link defined after its use once the stream ends", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    const source = "See [the docs][d].\n\nMore text.\n\n[d]: https://example.com/docs";
+    for (const partial of chunks(source, 2)) md.update(partial, true);
+    md.update(source, false);
+    const a = root.querySelector("a")!;
+    expect(a.getAttribute("href")).toBe("https://example.com/docs");
+  });
+
+  it("starts over when the text is replaced rather than extended", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    md.update("Alpha\n\nBeta\n\nGamma\n", true);
+    expect(md.frozenBlockCount).toBe(2);
+    md.update("Other\n\ntext", true);
+    expect(root.textContent).toBe("Othertext");
+    md.update("", false);
+    expect(root.childNodes).toHaveLength(0);
+  });
+
+  it("streamed rendering ends identical to a one-shot render", () => {
+    const docs = [
+      "# Title\n\nSome *emphasis* and **strong** text with `code`.\n\n## Sub\n\n1. first\n2. second\n   - nested\n   - items\n3. third\n\n> quote\n> continued\n\n---\n\nThe end.",
+      "Setext\n======\n\nPara\nwith lazy\nlines\n\n    indented code\n    more\n\nAfter",
+      "| a | b |\n|---|:-:|\n| 1 | 2 |\n| 3 | 4 |\n\nText after table",
+      "```js\nconst x = `template`;\n```\n\n~~~\ntilde fence\n~~~\n\n````md\n```\nnested\n```\n````\n",
+      "- [ ] task\n- [x] done\n\n* other bullet\n* list\n\nFinal www.example.com link and <https://example.org>.",
+      "Line one  \nhard break\n\n- item\n\n  continued para in item\n\n- item two\n\nOutside\n\n[ref]: https://example.com\n\nUse [ref].",
+      "Text\n```\nfence right after paragraph\n```\nand text right after fence",
+    ];
+    for (const [i, source] of docs.entries()) {
+      for (const max of [1, 3, 7]) {
+        const streamed = host();
+        const md = new StreamingMarkdown(streamed);
+        for (const partial of chunks(source, max, i + max)) md.update(partial, true);
+        md.update(source, false);
+        const oneShot = host();
+        oneShot.append(renderMarkdown(source));
+        expect([i, max, streamed.innerHTML]).toEqual([i, max, oneShot.innerHTML]);
+      }
+    }
+  });
+
+  it("freezes blocks while streaming long text", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Paragraph number ${i} with some words.`);
+    const source = paragraphs.join("\n\n");
+    let updates = 0;
+    for (const partial of chunks(source, 5)) {
+      md.update(partial, true);
+      updates++;
+    }
+    // The last paragraph's line is still open, so the one before it stays open too.
+    expect(md.frozenBlockCount).toBe(38);
+    // Each finished block rendered once; every other render was the tail.
+    expect(md.renderCount).toBe(updates + 38);
+    md.update(source, false);
+    expect(md.frozenBlockCount).toBe(39);
+    expect(root.querySelectorAll("p")).toHaveLength(40);
+  });
+});
+
+describe("isClosedCode", () => {
+  it("tells open and closed fences apart", () => {
+    expect(isClosedCode({ raw: "```py\nx\n```" })).toBe(true);
+    expect(isClosedCode({ raw: "```py\nx\n```\n" })).toBe(true);
+    expect(isClosedCode({ raw: "```py\nx" })).toBe(false);
+    expect(isClosedCode({ raw: "```" })).toBe(false);
+    expect(isClosedCode({ raw: "````\nx\n```" })).toBe(false);
+    expect(isClosedCode({ raw: "~~~\nx\n~~~~" })).toBe(true);
+    expect(isClosedCode({ raw: "~~~\nx\n```" })).toBe(false);
+    expect(isClosedCode({ raw: "    code", codeBlockStyle: "indented" })).toBe(true);
+  });
+});
+
+describe("renderMarkdown", () => {
+  it("renders common markdown", () => {
+    const out = html(renderMarkdown("Hello **world** and [a link](https://example.com)."));
+    expect(out).toBe(
+      '<p>Hello <strong>world</strong> and <a href="https://example.com" target="_blank" rel="noopener noreferrer">a link</a>.</p>',
+    );
+  });
+});
