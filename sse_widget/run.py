@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 
 import httpx
 
-from .formats import Delta, FormatError, FormatSpec, StreamFormat, detect, error_message, resolve
+from .formats import FORMATS, Delta, FormatError, FormatSpec, StreamFormat, detect, error_message, resolve
 from .framing import JSONSequenceError, NDJSONDecoder, SniffingDecoder
 from .sse import ServerSentEvent, SSEDecoder
 
@@ -50,6 +50,7 @@ _log = logging.getLogger("sse_widget")
 _ERROR_BODY_LIMIT = 64 * 1024
 _NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"})
 _RECONNECT_ATTEMPTS = 3
+_BUFFERED_SILENCE_S = 1.0
 _RECONNECT_DEFAULT_MS = 500
 _RECONNECT_MAX_S = 10.0
 
@@ -113,6 +114,9 @@ class RunObserver(Protocol):
     def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: dict[str, Any] | None) -> None:
         """New answer and reasoning text, coalesced; ``seq`` counts 1, 2, 3, ... within the run."""
 
+    def run_events(self, run: Run, start: int) -> None:
+        """``run.events[start:]`` arrived (only while ``run.watch_events`` is true)."""
+
     def run_ended(self, run: Run) -> None:
         """The run reached done, stopped or error; it reports nothing after this."""
 
@@ -145,6 +149,17 @@ class Run:
         self._chars = 0
         self._text_events = 0
         self._bytes = 0
+        self._reads = 0
+        self._first_byte: float | None = None
+        self._last_byte: float | None = None
+        #: Every decoded event, with seconds since the run started: for the
+        #: event inspector and for recordings.
+        self.events: list[tuple[float, ServerSentEvent]] = []
+        #: While true, new events are reported to the observer on the flush timer.
+        self.watch_events = False
+        self._events_reported = 0
+        #: One line of advice that is not an error (set when the run ends).
+        self.notice = ""
         self._usage: dict[str, int] = {}
         self._format: StreamFormat | None = None
         self._last_event_stream: SSEDecoder | None = None
@@ -183,6 +198,11 @@ class Run:
             except RuntimeError:  # the loop has closed: nothing is running any more
                 pass
 
+    def watch(self, enabled: bool) -> None:
+        """Report new events to the observer from now on (or stop reporting them)."""
+        self.watch_events = enabled
+        self._events_reported = len(self.events)
+
     async def wait(self) -> str:
         """Wait until the run ends (done, stopped or error) and return its text."""
         if self._task is not None:
@@ -200,6 +220,12 @@ class Run:
         if len(self._parts) > 1:
             self._parts[:] = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
+
+    @property
+    def format_name(self) -> str:
+        """The name of the format the run used (``"auto"`` before it knows, or for a callable)."""
+        name = self._format.name if self._format is not None else "auto"
+        return name if name in FORMATS else "auto"
 
     @property
     def reasoning(self) -> str:
@@ -286,7 +312,7 @@ class Run:
             self._format = resolve(self.request.format)
         self._set_status("streaming")
         async for chunk in response.aiter_bytes():
-            self._bytes += len(chunk)
+            self._count_read(len(chunk))
             for event in decoder.feed(chunk):
                 if self._handle(event):
                     return
@@ -330,8 +356,20 @@ class Run:
             "(expected text/event-stream, NDJSON, JSON or text)."
         )
 
+    def _count_read(self, size: int) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        if self._first_byte is None:
+            self._first_byte = now
+        self._last_byte = now
+        self._bytes += size
+        self._reads += 1
+
     def _handle(self, event: ServerSentEvent) -> bool:
         """Apply one event; True when the stream said it is complete."""
+        self.events.append((self._loop.time() - self._started if self._loop else 0.0, event))
+        if self.watch_events:
+            self._schedule_flush()
         if self._format is None:
             self._format = detect(event)
         try:
@@ -380,6 +418,9 @@ class Run:
 
     def _flush(self) -> None:
         self._flush_handle = None
+        if self.watch_events and self._events_reported < len(self.events):
+            start, self._events_reported = self._events_reported, len(self.events)
+            self._notify(self.observer.run_events, self, start)
         if not self._pending and not self._pending_reasoning:
             return
         assert self._loop is not None
@@ -409,7 +450,21 @@ class Run:
         self.status = status
         self.error = _redact(error, secrets)
         self.error_detail = _redact(detail, secrets)
+        if status == "done" and self._looks_buffered():
+            silence = (self._first_byte or 0.0) - self._started
+            self.notice = (
+                f"The whole answer arrived at once after {silence:.1f} s of silence: something between "
+                "you and the model (a proxy, or compression) is probably buffering the stream. "
+                "Turn buffering off for text/event-stream (nginx: X-Accel-Buffering: no; no gzip)."
+            )
         self._notify(self.observer.run_ended, self)
+
+    def _looks_buffered(self) -> bool:
+        """Many tokens in a handful of network reads, after a long silence."""
+        if self._first_byte is None or self._first_text is None:
+            return False
+        silence = self._first_byte - self._started
+        return silence >= _BUFFERED_SILENCE_S and self._text_events >= 20 and self._reads <= 3
 
     def _notify(self, callback: Any, *args: Any) -> None:
         # The observer's failure (say, a widget whose comm has closed) must not
@@ -442,6 +497,7 @@ class Run:
             "chunks": self._text_events,
             "chars": self._chars,
             "bytes": self._bytes,
+            "reads": self._reads,
             "tokens": output_tokens,
             "tokens_estimated": estimated,
             "tokens_per_s": rate,

@@ -10,6 +10,7 @@ is written down in ``js/src/protocol.ts``.
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,10 +20,12 @@ import anywidget
 import httpx
 import traitlets
 
+from . import record
 from .formats import FormatSpec
 from .run import RUNNING, Run, StreamRequest
+from .sse import ServerSentEvent
 
-__all__ = ["StreamWidget", "stream", "stop_all"]
+__all__ = ["StreamWidget", "replay", "stream", "stop_all"]
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -45,6 +48,8 @@ class StreamWidget(anywidget.AnyWidget):
     reasoning = traitlets.Unicode("", help="Reasoning the model streamed beside its answer, if any").tag(sync=True)
     error = traitlets.Unicode("", help="One line saying why the run failed; empty when it did not").tag(sync=True)
     error_detail = traitlets.Unicode("", help="More about the error, shown on demand").tag(sync=True)
+    notice = traitlets.Unicode("", help="One line of advice that is not an error").tag(sync=True)
+    inspect = traitlets.Bool(False, help="Show the raw wire events beside the text").tag(sync=True)
     stats = traitlets.Dict(help="ttft_ms, elapsed_ms, chunks, chars, bytes, tokens, tokens_per_s").tag(sync=True)
     run_id = traitlets.Int(0, help="Counts runs; the front end drops messages from older runs").tag(sync=True)
     markdown = traitlets.Bool(True, help="Render the text as markdown (sanitized)").tag(sync=True)
@@ -52,13 +57,14 @@ class StreamWidget(anywidget.AnyWidget):
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # Set before the traits: trait observers may run during super().__init__.
         self._run: Run | None = None
         self._request: StreamRequest | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._quiet = False
         self._suppress_display_in_cell: int | None = None
         self._display_id: str | None = None
+        super().__init__(**kwargs)
         self.on_msg(self._on_front_end_msg)
         _live_widgets.add(self)
 
@@ -130,6 +136,21 @@ class StreamWidget(anywidget.AnyWidget):
             return self.text
         return run.text
 
+    def save_recording(self, path: str | os.PathLike[str]) -> Path:
+        """Save the last run's raw events, with their timing, as a JSON Lines recording.
+
+        Replay it later, without a network, with :func:`replay`.
+        """
+        if self._run is None:
+            raise RuntimeError("Nothing to record: no run has started.")
+        run = self._run
+        return record.save(path, run.events, format=run.format_name, status=run.status)
+
+    @property
+    def events(self) -> list[tuple[float, ServerSentEvent]]:
+        """The last run's raw events, each with seconds since the request started."""
+        return list(self._run.events) if self._run else []
+
     @property
     def running(self) -> bool:
         """True while the current run is connecting or streaming."""
@@ -159,8 +180,9 @@ class StreamWidget(anywidget.AnyWidget):
         run = Run(request, self.run_id + 1, self)
         self._run = run
         self._set_and_sync(
-            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", stats={}, can_retry=True
+            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", notice="", stats={}, can_retry=True
         )
+        run.watch_events = self.inspect
         run.start()
 
     def run_status(self, run: Run) -> None:
@@ -181,11 +203,40 @@ class StreamWidget(anywidget.AnyWidget):
         if self.comm is not None:
             self.send(message)
 
+    def run_events(self, run: Run, start: int) -> None:
+        if run is self._run:
+            self._send_events(run, start)
+
+    def _send_events(self, run: Run, start: int) -> None:
+        if self.comm is None:
+            return
+        rows = [[round(t * 1000), e.event, e.data, e.id] for t, e in run.events[start:]]
+        self.send({"type": "events", "run": run.id, "reset": start == 0, "events": rows})
+
+    @traitlets.observe("inspect")
+    def _inspect_changed(self, change: dict[str, Any]) -> None:
+        # The front end toggles this; its handler may run on another thread.
+        self._on_loop(self._apply_inspect)
+
+    def _apply_inspect(self) -> None:
+        run = self._run
+        if run is None:
+            return
+        run.watch(self.inspect)
+        if self.inspect:
+            self._send_events(run, 0)
+
     def run_ended(self, run: Run) -> None:
         if run is not self._run:
             return
         self._set_and_sync(
-            text=run.text, reasoning=run.reasoning, status=run.status, error=run.error, error_detail=run.error_detail, stats=run.stats()
+            text=run.text,
+            reasoning=run.reasoning,
+            status=run.status,
+            error=run.error,
+            error_detail=run.error_detail,
+            notice=run.notice,
+            stats=run.stats(),
         )
         self._refresh_displays()
 
@@ -193,13 +244,23 @@ class StreamWidget(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # ipykernel may deliver comm messages on another thread: hop to the loop.
-        if not isinstance(content, Mapping):
-            return
+        if isinstance(content, Mapping):
+            self._on_loop(self._handle_intent, dict(content))
+
+    def _on_loop(self, callback: Any, *args: Any) -> None:
+        """Run ``callback`` on the event loop's thread, where all widget state changes."""
         loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._handle_intent, dict(content))
+        if loop is None or loop.is_closed():
+            callback(*args)
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            callback(*args)
         else:
-            self._handle_intent(dict(content))
+            loop.call_soon_threadsafe(callback, *args)
 
     def _handle_intent(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
@@ -290,20 +351,41 @@ class StreamWidget(anywidget.AnyWidget):
         return f"<StreamWidget run={self.run_id} status={self.status!r} chars={len(self.text)}>"
 
 
+def display_once(widget: StreamWidget) -> StreamWidget:
+    """Display ``widget`` once: returning it as a cell's value must not show it twice."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    display(widget)
+    shell = get_ipython()
+    if shell is not None:
+        widget._suppress_display_in_cell = getattr(shell, "execution_count", None)
+    return widget
+
+
 def stream(url: str | httpx.URL, *, label: str = "", markdown: bool = True, **kwargs: Any) -> StreamWidget:
     """Create a :class:`StreamWidget`, display it and start streaming ``url``.
 
     Takes the same keyword arguments as :meth:`StreamWidget.start`.
     """
-    from IPython import get_ipython
-    from IPython.display import display
+    return display_once(StreamWidget(label=label, markdown=markdown)).start(url, **kwargs)
 
-    widget = StreamWidget(label=label, markdown=markdown)
-    display(widget)
-    shell = get_ipython()
-    if shell is not None:
-        widget._suppress_display_in_cell = getattr(shell, "execution_count", None)
-    return widget.start(url, **kwargs)
+
+def replay(
+    recording: str | os.PathLike[str] | record.Recording,
+    *,
+    speed: float = 1.0,
+    label: str = "",
+    markdown: bool = True,
+    inspect: bool = False,
+) -> StreamWidget:
+    """Display a widget that replays a saved recording, with no network.
+
+    ``speed`` scales the original timing (2.0 is twice as fast; 0 replays at once).
+    """
+    loaded = recording if isinstance(recording, record.Recording) else record.load(recording)
+    widget = display_once(StreamWidget(label=label or "replay", markdown=markdown, inspect=inspect))
+    return widget.start(**record.replay_request(loaded, speed))
 
 
 def stop_all() -> int:

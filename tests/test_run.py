@@ -259,3 +259,37 @@ async def test_a_thousand_start_stop_cycles_leave_no_sockets_or_tasks(
     assert await eventually(lambda: open_sockets() <= before, timeout=10), (open_sockets(), before)
     leftover = [t for t in asyncio.all_tasks() if t.get_name().startswith("sse-widget") and not t.done()]
     assert leftover == []
+
+
+async def test_inspector_receives_every_raw_event_once(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
+    tokens = [f"e{i} " for i in range(40)]
+    url = server.add(path(request), Script.of(openai_chunks(tokens), delay=0.003))
+    w = Recorder()
+    w.start(url)
+    await eventually(lambda: len(w.text) > 20)
+    w.inspect = True
+    await asyncio.wait_for(w.wait(), 10)
+    batches = [m for m in w.sent if m["type"] == "events"]
+    assert batches[0]["reset"] is True and not any(b["reset"] for b in batches[1:])
+    rows = [row for b in batches for row in b["events"]]
+    assert len(rows) == len(tokens) + 1  # every chunk, then [DONE]
+    assert rows[-1][2] == "[DONE]" and all(row[1] == "message" for row in rows)
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+
+
+async def test_buffered_stream_gets_a_notice(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
+    body = b"".join(openai_chunks([f"b{i} " for i in range(30)]))
+    url = server.add(path(request), Script(chunks=[(1.2, body)]))
+    w = StreamWidget()
+    w.start(url)
+    await asyncio.wait_for(w.wait(), 10)
+    assert w.status == "done"
+    assert "buffering" in w.notice and w.stats["reads"] <= 3
+
+
+async def test_a_flowing_stream_gets_no_notice(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
+    url = server.add(path(request), Script.of(openai_chunks([f"f{i} " for i in range(30)]), delay=0.01))
+    w = StreamWidget()
+    w.start(url)
+    await asyncio.wait_for(w.wait(), 10)
+    assert w.status == "done" and w.notice == ""
