@@ -24,7 +24,8 @@ the first token) set the pace; ``fail`` injects a failure: ``http`` (HTTP 429 wi
 provider-style JSON body), ``error`` (an in-band error mid-stream), ``drop`` (the
 connection closes mid-stream), ``stall`` (the server goes silent mid-stream) or
 ``burst`` (buffered upstream: silence, then everything at once). ``fail_after``
-sets after how many tokens (default: half the answer).
+sets after how many tokens (default: half the answer). The same options can
+travel in the JSON body as ``"demo": {"tokens_per_second": 5, ...}``.
 
 Run ``python -m sse_widget.demo`` to serve it from a terminal.
 """
@@ -127,6 +128,8 @@ class RequestRecord:
     """What the demo server saw of one streaming request."""
 
     path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
     started: float = field(default_factory=time.monotonic)
     tokens_sent: int = 0
     finished: bool = False
@@ -520,7 +523,10 @@ class DemoServer(BackgroundServer):
         return body, None
 
     def _pace(self, request: Request) -> Pace:
-        query = request.query_params
+        # Query parameters, or a "demo" object in a JSON body (OpenAI clients' extra_body).
+        body = getattr(request, "_json", None)
+        extra = body.get("demo") if isinstance(body, dict) and isinstance(body.get("demo"), dict) else {}
+        query = {**{k: str(v) for k, v in extra.items()}, **request.query_params}
         fail = query.get("fail", "")
         if fail and fail not in FAILURES:
             fail = ""
@@ -536,7 +542,7 @@ class DemoServer(BackgroundServer):
         pace = self._pace(request)
         if pace.fail == "http":
             return JSONResponse(http_error, 429)
-        record = RequestRecord(path=request.url.path)
+        record = RequestRecord(path=request.url.path, headers=dict(request.headers), body=getattr(request, "_json", None))
         self.requests.append(record)
         return StreamingResponse(
             self._body_bytes(answer, wire, pace, record),
