@@ -5,12 +5,17 @@
 ...        json={"model": "demo", "stream": True, "messages": [...]})  # doctest: +SKIP
 """
 
+from .chat import ChatWidget, chat
+from .compare import CompareWidget, compare
 from .formats import Delta, FormatError
+from .magic import load_ipython_extension
 from .run import RunError, StreamRequest
 from .sse import ServerSentEvent, SSEDecoder
-from .widget import StreamWidget, stop_all, stream
+from .widget import StreamWidget, replay, stop_all, stream
 
 __all__ = [
+    "ChatWidget",
+    "CompareWidget",
     "Delta",
     "FormatError",
     "RunError",
@@ -18,6 +23,10 @@ __all__ = [
     "SSEDecoder",
     "StreamRequest",
     "StreamWidget",
+    "chat",
+    "compare",
+    "load_ipython_extension",
+    "replay",
     "stop_all",
     "stream",
 ]

@@ -1,0 +1,92 @@
+"""Several streams side by side, each with its own stats, and one Stop for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets
+
+from .chat import Endpoint, as_messages
+from .widget import StreamWidget
+
+__all__ = ["CompareWidget", "compare"]
+
+Spec = Mapping[str, Any]
+
+
+class CompareWidget(ipywidgets.VBox):
+    """A grid of :class:`StreamWidget` s with Stop all and Retry all."""
+
+    def __init__(self, widgets: Sequence[StreamWidget], columns: int | None = None) -> None:
+        self.widgets = list(widgets)
+        columns = columns or min(len(self.widgets), 3) or 1
+        self._stop_button = ipywidgets.Button(description="Stop all", tooltip="Stop every stream")
+        self._retry_button = ipywidgets.Button(description="Retry all", tooltip="Run every request again")
+        self._stop_button.on_click(lambda _: self.stop())
+        self._retry_button.on_click(lambda _: self._retry_from_front_end())
+        grid = ipywidgets.GridBox(
+            self.widgets,
+            layout=ipywidgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))", grid_gap="8px"),
+        )
+        super().__init__([ipywidgets.HBox([self._stop_button, self._retry_button]), grid])
+        self.add_class("sse-compare")
+
+    def stop(self) -> int:
+        """Stop every running stream; returns how many were running."""
+        running = [w for w in self.widgets if w.running]
+        for widget in running:
+            widget.stop()
+        return len(running)
+
+    def retry(self) -> None:
+        """Run every request again."""
+        for widget in self.widgets:
+            widget.retry()
+
+    async def wait(self) -> list[str]:
+        """Wait until every stream has ended; returns their texts."""
+        return [await widget.wait() for widget in self.widgets]
+
+    def _retry_from_front_end(self) -> None:
+        loop = next((w._loop for w in self.widgets if w._loop is not None), None)
+        if loop is None:
+            return
+        loop.call_soon_threadsafe(self.retry)
+
+
+def _start(spec: Spec, markdown: bool) -> StreamWidget:
+    options = dict(spec)
+    label = str(options.pop("label", "") or options.get("model", ""))
+    widget = StreamWidget(label=label, markdown=markdown)
+    if "url" in options:
+        return widget.start(**options)
+    if "model" not in options:
+        raise ValueError(f"Each request needs 'url' (a raw request) or 'model' (a chat request): {sorted(spec)}")
+    model = options.pop("model")
+    endpoint = Endpoint.resolve(options.pop("base_url", None), options.pop("api_key", None))
+    prompt = options.pop("prompt", None)
+    messages = options.pop("messages", None)
+    if (prompt is None) == (messages is None):
+        raise ValueError("A chat request needs exactly one of 'prompt' and 'messages'")
+    system = options.pop("system", None)
+    return endpoint.start(widget, model, as_messages(prompt if prompt is not None else messages, system), **options)
+
+
+def compare(requests: Sequence[Spec] | Mapping[str, Spec], *, columns: int | None = None, markdown: bool = True) -> CompareWidget:
+    """Start several streams side by side and display them.
+
+    Each request is either the keyword arguments of :meth:`StreamWidget.start`
+    (with ``url``), or a chat request for an OpenAI-compatible endpoint
+    (``model`` plus ``prompt`` or ``messages``, optionally ``base_url``,
+    ``api_key`` and other body fields). ``label`` names a column; a mapping
+    of label to request works too.
+    """
+    from IPython.display import display
+
+    specs = [{**spec, "label": spec.get("label", name)} for name, spec in requests.items()] if isinstance(requests, Mapping) else list(requests)
+    if not specs:
+        raise ValueError("compare() needs at least one request")
+    view = CompareWidget([_start(spec, markdown) for spec in specs], columns)
+    display(view)
+    return view
