@@ -14,9 +14,18 @@ pytestmark = pytest.mark.kernel
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
+@pytest.fixture(autouse=True)
+def demo_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Notebooks fall back to the demo endpoint: tests never reach a real provider."""
+    monkeypatch.setenv("SSE_WIDGET_DEMO", "1")
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "DASHSCOPE_API_KEY", "VLLM_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
 def execute(name: str) -> nbformat.NotebookNode:
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True, resources={"metadata": {"path": str(Path.cwd())}}).execute()
     return nb
 
 
@@ -45,3 +54,22 @@ def test_executed_quickstart_shows_the_answer_without_a_widget_front_end() -> No
     assert saved and saved[0]["text"] == data["text/markdown"]
     markdown, _ = MarkdownExporter().from_notebook_node(nb)
     assert "one token at a time" in markdown
+
+
+def test_providers_notebook_streams_every_format_to_done() -> None:
+    nb = execute("providers.ipynb")
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    lines = [line for line in printed.splitlines() if line.strip()]
+    assert len(lines) == 8, printed
+    assert all(" done " in line for line in lines), printed
+    assert "DashScope (demo, cumulative)" in printed
+
+
+def test_teaching_notebook_shows_wire_stop_buffering_error_and_replay() -> None:
+    nb = execute("teaching.ipynb")
+    printed = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream")
+    assert "text/event-stream" in printed and "b'data: {" in printed
+    assert "stopped after" in printed and "server saw the disconnect: True" in printed
+    assert "buffering" in printed
+    assert "error | The server reported an error after" in printed
+    assert printed.rstrip().endswith("True"), "the replay must reproduce the live text"
