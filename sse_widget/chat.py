@@ -18,6 +18,7 @@ import httpx
 import ipywidgets
 import traitlets
 
+from .run import call_on_loop
 from .widget import StreamWidget, display_once
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]
@@ -209,13 +210,5 @@ class ChatWidget(ipywidgets.VBox):
         self._retry_button.disabled = self.busy or not self._turns
 
     def _from_front_end(self, action: Any) -> None:
-        # Button clicks may arrive on another thread: start runs on the loop.
-        loop = self._loop
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if loop is None or running is loop:
-            action()
-        else:
-            loop.call_soon_threadsafe(action)
+        # Button clicks may arrive on another thread: runs start on the loop.
+        call_on_loop(self._loop, action)

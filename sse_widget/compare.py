@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets
 
 from .chat import Endpoint, as_messages
+from .run import call_on_loop
 from .widget import StreamWidget
 
 __all__ = ["CompareWidget", "compare"]
@@ -49,10 +50,8 @@ class CompareWidget(ipywidgets.VBox):
         return [await widget.wait() for widget in self.widgets]
 
     def _retry_from_front_end(self) -> None:
-        loop = next((w._loop for w in self.widgets if w._loop is not None), None)
-        if loop is None:
-            return
-        loop.call_soon_threadsafe(self.retry)
+        # Button clicks may arrive on another thread: runs start on the loop.
+        call_on_loop(next((w._loop for w in self.widgets if w._loop is not None), None), self.retry)
 
 
 def _start(spec: Spec, markdown: bool) -> StreamWidget:

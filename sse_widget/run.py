@@ -37,6 +37,7 @@ __all__ = [
     "RunError",
     "RunObserver",
     "DEFAULT_TIMEOUT",
+    "call_on_loop",
 ]
 
 Status = Literal["idle", "connecting", "streaming", "done", "stopped", "error"]
@@ -183,20 +184,9 @@ class Run:
 
     def cancel(self) -> None:
         """Stop the run and close its connection. Safe to call from any thread."""
-        loop, task = self._loop, self._task
-        if loop is None or task is None or task.done():
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            task.cancel()
-        else:
-            try:
-                loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:  # the loop has closed: nothing is running any more
-                pass
+        task = self._task
+        if task is not None and not task.done():
+            call_on_loop(self._loop, task.cancel)
 
     def watch(self, enabled: bool) -> None:
         """Report new events to the observer from now on (or stop reporting them)."""
@@ -506,6 +496,26 @@ class Run:
 
 
 # -- helpers --------------------------------------------------------------
+
+
+def call_on_loop(loop: asyncio.AbstractEventLoop | None, callback: Any, *args: Any) -> None:
+    """Run ``callback`` on ``loop``'s thread: now if this is it, else as soon as the loop can.
+
+    ipykernel may deliver comm messages (Stop clicks) on another thread, and
+    every change to a run or a widget must happen on the loop's thread. With
+    no loop, or a closed one, the callback runs here.
+    """
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if loop is None or running is loop:
+        callback(*args)
+        return
+    try:
+        loop.call_soon_threadsafe(callback, *args)
+    except RuntimeError:  # the loop has closed: nothing runs there any more
+        callback(*args)
 
 
 @functools.cache

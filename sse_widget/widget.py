@@ -22,7 +22,7 @@ import traitlets
 
 from . import record
 from .formats import FormatSpec
-from .run import RUNNING, Run, StreamRequest
+from .run import RUNNING, Run, StreamRequest, call_on_loop
 from .sse import ServerSentEvent
 
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
@@ -250,17 +250,7 @@ class StreamWidget(anywidget.AnyWidget):
     def _on_loop(self, callback: Any, *args: Any) -> None:
         """Run ``callback`` on the event loop's thread, where all widget state changes."""
         loop = self._loop
-        if loop is None or loop.is_closed():
-            callback(*args)
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            callback(*args)
-        else:
-            loop.call_soon_threadsafe(callback, *args)
+        call_on_loop(loop if loop is not None and not loop.is_closed() else None, callback, *args)
 
     def _handle_intent(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
