@@ -112,3 +112,19 @@ def test_kernel_shutdown_does_not_hang_on_a_live_stream(server: ScriptedServer) 
         assert not frontend.km.is_alive()
     connection = [c for c in server.connections if c.path == "/kernel-shutdown"][-1]
     assert server.wait_for(lambda: connection.disconnected_at is not None, timeout=3)
+
+
+def test_a_view_that_mounts_mid_run_gets_a_snapshot_and_continues(kernel: KernelFrontend, server: ScriptedServer) -> None:
+    tokens = [f"m{i} " for i in range(300)]
+    url = server.add("/kernel-snapshot", Script.of(openai_chunks(tokens), delay=0.005))
+    model_id = kernel.execute(f"sn = StreamWidget().start({url!r}); print(sn.model_id)").strip()
+    first = kernel.widget(model_id)
+    assert kernel.pump(10, until=lambda: len(first.text) > 100)
+    # A second front end appears: it knows nothing but the traits, and asks for a snapshot.
+    late = kernel.views[model_id] = type(first)(model_id, state=dict(first.state))
+    late.run = first.state["run_id"]
+    kernel.send_custom(model_id, {"type": "snapshot"})
+    assert kernel.pump(20, until=lambda: late.state.get("status") == "done" or first.state.get("status") == "done")
+    kernel.pump(0.5)
+    assert late.text == "".join(tokens), "the late view continued from its snapshot to the full text"
+    assert late.gaps <= 1  # deltas before the snapshot arrived are superseded by it
