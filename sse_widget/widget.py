@@ -258,7 +258,9 @@ class StreamWidget(anywidget.AnyWidget):
             if self._run is not None and content.get("run", self._run.id) == self._run.id:
                 self._run.cancel()
         elif kind == "retry":
-            if self._request is not None and not self.running:
+            # A Retry right behind a Stop finds the old run still unwinding:
+            # _begin cancels it either way, so Retry always starts afresh.
+            if self._request is not None:
                 self._begin(self._request)
         elif kind == "snapshot" and self.comm is not None:
             run = self._run
