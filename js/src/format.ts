@@ -66,3 +66,8 @@ export function statParts(stats: Stats | null | undefined): StatPart[] {
   }
   return parts;
 }
+
+/** An event's time in the inspector: milliseconds since the request started, "+123 ms". */
+export function formatEventTime(ms: number): string {
+  return `+${Math.max(0, Math.round(ms))} ms`;
+}

@@ -207,6 +207,20 @@ export class StreamingMarkdown {
     return null;
   }
 
+  /**
+   * Take over what `root` already holds as the finished render of `source`
+   * (a copy of another view's DOM), so that it is not rendered again.
+   */
+  adopt(rawSource: string): void {
+    this.frozen = [];
+    this.frozenLength = 0;
+    this.links = Object.create(null);
+    this.tailNodes = Array.from(this.root.childNodes);
+    this.source = normalize(rawSource);
+    this.streaming = false;
+    this.rendered = true;
+  }
+
   /** Remove everything rendered. */
   reset(): void {
     for (const node of [...this.frozenNodes, ...this.tailNodes]) node.remove();

@@ -3,11 +3,12 @@
  * and this view. Python owns the truth; the view renders it and sends intents.
  *
  * Synced traits (Python -> view):
- *   status, text, reasoning, error, error_detail, stats, run_id, markdown, label, can_retry
+ *   status, text, reasoning, error, error_detail, notice, stats, run_id, markdown,
+ *   label, can_retry, inspect
  *   `text` and `reasoning` are synced when a run starts (reset to "") and when it
  *   ends, never per delta.
  *
- * Custom messages (Python -> view): DeltaMessage, SnapshotMessage.
+ * Custom messages (Python -> view): DeltaMessage, SnapshotMessage, EventsMessage.
  *   Within a run, `seq` counts 1, 2, 3, ... A view that sees a gap, or mounts while
  *   a run is live, asks for a snapshot and continues from it.
  *
@@ -46,7 +47,20 @@ export interface SnapshotMessage {
   stats?: Stats;
 }
 
-export type KernelMessage = DeltaMessage | SnapshotMessage;
+/**
+ * Raw wire events for the event inspector, sent only while the `inspect` trait
+ * is true. When inspection starts (or a new run starts while it is on) the
+ * first message has `reset: true` and carries every event of the run so far.
+ */
+export interface EventsMessage {
+  type: "events";
+  run: number;
+  reset?: boolean;
+  /** [milliseconds since the request started, event type, data, id] */
+  events: Array<[number, string, string, string]>;
+}
+
+export type KernelMessage = DeltaMessage | SnapshotMessage | EventsMessage;
 
 export interface StopIntent {
   type: "stop";
@@ -68,11 +82,15 @@ export interface WidgetModel {
   reasoning: string;
   error: string;
   error_detail: string;
+  /** One line of advice that is not an error (e.g. "the stream looks buffered upstream"). */
+  notice: string;
   stats: Stats;
   run_id: number;
   markdown: boolean;
   label: string;
   can_retry: boolean;
+  /** The event inspector is open; the view sets it (model.set + save_changes). */
+  inspect: boolean;
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);

@@ -2,14 +2,20 @@
  * Model-level stream state shared by every view of one widget.
  *
  * The store applies DeltaMessage / SnapshotMessage custom messages on top of
- * the synced traits. Python stays the source of truth: `text` synced by Python
- * always wins, and any doubt (a gap in `seq`, a view that mounts mid-stream)
- * is resolved by asking Python for a snapshot.
+ * the synced traits. Python stays the source of truth: `text` and `reasoning`
+ * synced by Python always win, and any doubt (a gap in `seq`, a view that
+ * mounts mid-stream) is resolved by asking Python for a snapshot.
+ *
+ * EventsMessage custom messages go to a sibling EventLog (`store.events`),
+ * which keeps the event inspector's rows for every view of the model.
  */
 import type { AnyModel } from "@anywidget/types";
+import { EventLog, parseEventsMessage } from "./events";
 import {
   RUNNING,
+  type DeltaMessage,
   type KernelMessage,
+  type SnapshotMessage,
   type SnapshotRequest,
   type Stats,
   type Status,
@@ -31,6 +37,7 @@ export interface StoreState {
   readonly awaitingSnapshot: boolean;
 }
 
+/** Called after every change of the text, the reasoning, the stats or the run. */
 export type StoreListener = (state: StoreState) => void;
 
 export interface StoreOptions {
@@ -59,11 +66,13 @@ function asString(value: unknown): string {
 export function parseKernelMessage(msg: unknown): KernelMessage | null {
   if (msg === null || typeof msg !== "object") return null;
   const m = msg as Record<string, unknown>;
+  if (m.type === "events") return parseEventsMessage(msg);
   if (m.type !== "delta" && m.type !== "snapshot") return null;
   if (typeof m.run !== "number" || typeof m.seq !== "number" || typeof m.text !== "string") {
     return null;
   }
-  const out: KernelMessage = { type: m.type, run: m.run, seq: m.seq, text: m.text };
+  const out: DeltaMessage | SnapshotMessage = { type: m.type, run: m.run, seq: m.seq, text: m.text };
+  if (typeof m.reasoning === "string") out.reasoning = m.reasoning;
   if (m.stats !== null && typeof m.stats === "object") out.stats = m.stats as Stats;
   return out;
 }
@@ -73,11 +82,15 @@ export function isRunning(status: unknown): boolean {
 }
 
 export class StreamStore {
+  /** The event inspector's rows, shared by every view of the model. */
+  readonly events: EventLog;
   private readonly model: Model;
   private readonly now: () => number;
   private readonly snapshotRetryMs: number;
   private readonly listeners = new Set<StoreListener>();
   private current: StoreState;
+  private reasoningText: string;
+  private reasoningChoice: { run: number; open: boolean } | null = null;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private started = false;
   private disposed = false;
@@ -85,6 +98,7 @@ export class StreamStore {
   private readonly onCustom = (msg: unknown): void => this.handleMessage(msg);
   private readonly onRunId = (): void => this.handleRunId();
   private readonly onText = (): void => this.handleText();
+  private readonly onReasoning = (): void => this.handleReasoning();
   private readonly onStats = (): void => this.handleStats();
   private readonly onStatus = (): void => this.handleStatus();
 
@@ -99,6 +113,8 @@ export class StreamStore {
       stats: asStats(model.get("stats")),
       awaitingSnapshot: false,
     };
+    this.reasoningText = asString(model.get("reasoning"));
+    this.events = new EventLog(this.current.run);
   }
 
   /** Attach the model listeners; asks for a snapshot when a run is live. */
@@ -108,6 +124,7 @@ export class StreamStore {
     this.model.on("msg:custom", this.onCustom);
     this.model.on("change:run_id", this.onRunId);
     this.model.on("change:text", this.onText);
+    this.model.on("change:reasoning", this.onReasoning);
     this.model.on("change:stats", this.onStats);
     this.model.on("change:status", this.onStatus);
     if (isRunning(this.model.get("status"))) this.requestSnapshot();
@@ -122,14 +139,39 @@ export class StreamStore {
       this.model.off("msg:custom", this.onCustom);
       this.model.off("change:run_id", this.onRunId);
       this.model.off("change:text", this.onText);
+      this.model.off("change:reasoning", this.onReasoning);
       this.model.off("change:stats", this.onStats);
       this.model.off("change:status", this.onStatus);
     }
     this.listeners.clear();
+    this.events.clearListeners();
   }
 
   get state(): StoreState {
     return this.current;
+  }
+
+  /** The reasoning ("thinking") text of the run in `state`, kept like its text. */
+  get reasoning(): string {
+    return this.reasoningText;
+  }
+
+  /**
+   * Whether the user opened (true) or closed (false) the reasoning of the
+   * current run; null while they have not touched it. Kept here rather than
+   * in a view because front ends rebuild views (e.g. when an output is
+   * updated at the end of a run), and shared by every view of the model.
+   */
+  get reasoningOpen(): boolean | null {
+    const choice = this.reasoningChoice;
+    return choice !== null && choice.run === this.current.run ? choice.open : null;
+  }
+
+  /** Remember the user's open/closed choice for the current run's reasoning. */
+  setReasoningOpen(open: boolean): void {
+    if (this.disposed || this.reasoningOpen === open) return;
+    this.reasoningChoice = { run: this.current.run, open };
+    this.update({});
   }
 
   get isDisposed(): boolean {
@@ -152,8 +194,10 @@ export class StreamStore {
     this.model.send(request);
   }
 
-  private update(patch: Partial<StoreState>): void {
+  /** Apply `patch` (and a new reasoning text, when given), then notify. */
+  private update(patch: Partial<StoreState>, reasoning?: string): void {
     this.current = { ...this.current, ...patch };
+    if (reasoning !== undefined) this.reasoningText = reasoning;
     for (const listener of [...this.listeners]) listener(this.current);
   }
 
@@ -165,17 +209,27 @@ export class StreamStore {
     if (msg.run > this.current.run) {
       // A message for a run the synced traits have not announced yet.
       this.current = { run: msg.run, seq: 0, text: "", stats: {}, awaitingSnapshot: false };
+      this.reasoningText = "";
+      this.events.startRun(msg.run);
+      if (msg.type === "events") this.update({});
+    }
+    if (msg.type === "events") {
+      this.events.apply(msg);
+      return;
     }
     if (msg.type === "snapshot") {
       // An unrequested snapshot (asked for by another front end) older than
       // what is already shown is ignored.
       if (!this.current.awaitingSnapshot && msg.seq < this.current.seq) return;
-      this.update({
-        seq: msg.seq,
-        text: msg.text,
-        stats: msg.stats ?? this.current.stats,
-        awaitingSnapshot: false,
-      });
+      this.update(
+        {
+          seq: msg.seq,
+          text: msg.text,
+          stats: msg.stats ?? this.current.stats,
+          awaitingSnapshot: false,
+        },
+        msg.reasoning ?? "",
+      );
       return;
     }
     if (this.current.awaitingSnapshot) {
@@ -189,23 +243,30 @@ export class StreamStore {
       this.requestSnapshot();
       return;
     }
-    this.update({
-      seq: msg.seq,
-      text: this.current.text + msg.text,
-      stats: msg.stats ?? this.current.stats,
-    });
+    this.update(
+      {
+        seq: msg.seq,
+        text: this.current.text + msg.text,
+        stats: msg.stats ?? this.current.stats,
+      },
+      msg.reasoning ? this.reasoningText + msg.reasoning : undefined,
+    );
   }
 
   private handleRunId(): void {
     const run = asNumber(this.model.get("run_id"), 0);
     if (run === this.current.run) return;
-    this.update({
-      run,
-      seq: 0,
-      text: asString(this.model.get("text")),
-      stats: asStats(this.model.get("stats")),
-      awaitingSnapshot: false,
-    });
+    this.events.startRun(run);
+    this.update(
+      {
+        run,
+        seq: 0,
+        text: asString(this.model.get("text")),
+        stats: asStats(this.model.get("stats")),
+        awaitingSnapshot: false,
+      },
+      asString(this.model.get("reasoning")),
+    );
   }
 
   private handleText(): void {
@@ -214,6 +275,10 @@ export class StreamStore {
     // Once the run is over the synced text is final: nothing left to wait for.
     if (!isRunning(this.model.get("status"))) patch.awaitingSnapshot = false;
     this.update(patch);
+  }
+
+  private handleReasoning(): void {
+    this.update({}, asString(this.model.get("reasoning")));
   }
 
   private handleStatus(): void {

@@ -1,8 +1,10 @@
 /**
  * One view of the widget: builds the DOM, follows the model and the store,
- * and sends the user's intents (stop, retry) back to Python.
+ * and sends the user's intents (stop, retry, the event inspector's toggle)
+ * back to Python.
  */
-import { statParts, statusText } from "./format";
+import { MAX_EVENT_ROWS, type WireEvent } from "./events";
+import { formatEventTime, statParts, statusText } from "./format";
 import { CODE_COPY_CLASS, StreamingMarkdown } from "./markdown";
 import type { RetryIntent, StopIntent } from "./protocol";
 import type { FrameScheduler } from "./scheduler";
@@ -33,7 +35,19 @@ const CURSOR_CONTAINERS = new Set([
   "P", "LI", "UL", "OL", "BLOCKQUOTE", "PRE", "TABLE", "THEAD", "TBODY", "TR", "TD", "TH",
   "H1", "H2", "H3", "H4", "H5", "H6", "DIV",
 ]);
-const CHROME_TRAITS = ["status", "error", "error_detail", "label", "can_retry"] as const;
+const CHROME_TRAITS = [
+  "status", "error", "error_detail", "label", "can_retry", "notice", "inspect",
+] as const;
+/** Within this many pixels of the end, the event list counts as scrolled to the bottom. */
+const STICKY_PX = 8;
+
+/**
+ * The last finished markdown render of each model's text. Front ends rebuild
+ * views (JupyterLab replaces a widget's view when its output is updated at the
+ * end of a run): a view that mounts then copies these nodes instead of
+ * rendering the whole text again.
+ */
+const finishedRenders = new WeakMap<StreamStore, { text: string; content: HTMLElement }>();
 
 function h<K extends keyof HTMLElementTagNameMap>(
   doc: Document,
@@ -97,13 +111,32 @@ export function mountView(options: ViewOptions): ViewHandle {
   const stopButton = h(doc, "button", "sse-widget-button sse-widget-stop", "Stop");
   const retryButton = h(doc, "button", "sse-widget-button sse-widget-retry", "Retry");
   const copyButton = h(doc, "button", "sse-widget-button sse-widget-copy", "Copy");
-  for (const button of [stopButton, retryButton, copyButton]) button.type = "button";
+  const inspectButton = h(doc, "button", "sse-widget-button sse-widget-inspect", "Events");
+  for (const button of [stopButton, retryButton, copyButton, inspectButton]) button.type = "button";
   stopButton.title = "Stop generating (Esc)";
   retryButton.title = "Run the request again";
   copyButton.title = "Copy the answer as markdown";
-  actions.append(copied, stopButton, retryButton, copyButton);
+  inspectButton.title = "Show the raw events of the stream";
+  inspectButton.setAttribute("aria-pressed", "false");
+  actions.append(copied, inspectButton, stopButton, retryButton, copyButton);
   header.append(label, status, stats, actions);
 
+  // One line of advice that is not an error; a live region from the start.
+  const notice = h(doc, "div", "sse-widget-notice");
+  notice.setAttribute("role", "status");
+  notice.hidden = true;
+
+  // Reasoning ("thinking") text, above the answer; plain text only. It is in
+  // the DOM only while there is some.
+  const reasoning = h(doc, "details", "sse-widget-reasoning");
+  const reasoningSummary = h(doc, "summary", "sse-widget-reasoning-summary", "Reasoning");
+  const reasoningBody = h(doc, "div", "sse-widget-reasoning-text");
+  const reasoningText = doc.createTextNode("");
+  reasoningBody.append(reasoningText);
+  reasoning.append(reasoningSummary, reasoningBody);
+
+  // The answer, and beside it (or below, when narrow) the event inspector.
+  const body = h(doc, "div", "sse-widget-body");
   const output = h(doc, "div", "sse-widget-output");
   output.setAttribute("role", "log");
   output.setAttribute("aria-live", "polite");
@@ -112,7 +145,17 @@ export function mountView(options: ViewOptions): ViewHandle {
   const cursor = h(doc, "span", "sse-widget-cursor", CURSOR_TEXT);
   cursor.setAttribute("aria-hidden", "true");
 
-  root.append(header, output);
+  const eventsPanel = h(doc, "section", "sse-widget-events");
+  eventsPanel.setAttribute("aria-label", "Raw events");
+  eventsPanel.hidden = true;
+  const eventsCount = h(doc, "div", "sse-widget-events-count");
+  const eventsList = h(doc, "ol", "sse-widget-events-list");
+  eventsList.tabIndex = 0;
+  eventsList.setAttribute("aria-label", "Events, oldest first");
+  eventsPanel.append(eventsCount, eventsList);
+  body.append(output, eventsPanel);
+
+  root.append(header, notice, reasoning, body);
   el.append(root);
 
   let errorPanel: HTMLElement | null = null;
@@ -124,6 +167,10 @@ export function mountView(options: ViewOptions): ViewHandle {
   // ---- chrome (status, buttons, error): applied right away -------------
   function running(): boolean {
     return isRunning(model.get("status"));
+  }
+
+  function inspecting(): boolean {
+    return model.get("inspect") === true;
   }
 
   function renderChrome(): void {
@@ -141,6 +188,15 @@ export function mountView(options: ViewOptions): ViewHandle {
     stopButton.disabled = !live;
     retryButton.disabled = !(model.get("can_retry") === true && !live);
     if (stopHadFocus && stopButton.disabled) (retryButton.disabled ? output : retryButton).focus();
+
+    const advice = str(model.get("notice"));
+    if (notice.textContent !== advice) notice.textContent = advice;
+    notice.hidden = advice === "";
+
+    const inspect = inspecting();
+    inspectButton.setAttribute("aria-pressed", inspect ? "true" : "false");
+    eventsPanel.hidden = !inspect;
+    root.classList.toggle("sse-widget-inspecting", inspect);
 
     renderError();
   }
@@ -161,7 +217,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     if (!errorPanel) {
       errorPanel = h(doc, "div", "sse-widget-error");
       errorPanel.setAttribute("role", "alert");
-      root.insertBefore(errorPanel, output);
+      root.insertBefore(errorPanel, reasoning.parentNode === root ? reasoning : body);
     }
     const line = h(doc, "p", "sse-widget-error-message", message);
     const parts: Node[] = [line];
@@ -186,8 +242,10 @@ export function mountView(options: ViewOptions): ViewHandle {
 
   function flushFrame(): void {
     frame = null;
+    renderReasoning();
     renderText();
     renderStats();
+    renderEvents();
   }
 
   function ensureContent(): void {
@@ -198,7 +256,15 @@ export function mountView(options: ViewOptions): ViewHandle {
     contentMode = mode;
     markdown = null;
     plainText = null;
-    if (mode === "markdown") {
+    const finished = finishedRenders.get(store);
+    if (mode === "markdown" && finished && finished.text === store.state.text && !running()) {
+      content = finished.content.cloneNode(true) as HTMLElement;
+      for (const label of content.querySelectorAll(`.${CODE_COPY_CLASS}`)) {
+        if (label.firstChild?.nodeType === Node.TEXT_NODE) label.firstChild.nodeValue = "Copy";
+      }
+      markdown = new StreamingMarkdown(content);
+      markdown.adopt(store.state.text);
+    } else if (mode === "markdown") {
       content = h(doc, "div", "sse-widget-markdown");
       markdown = new StreamingMarkdown(content);
     } else {
@@ -213,8 +279,10 @@ export function mountView(options: ViewOptions): ViewHandle {
     ensureContent();
     const text = store.state.text;
     const live = running();
-    if (markdown) {
+    if (markdown && content) {
       markdown.update(text, live);
+      if (!live) finishedRenders.set(store, { text, content });
+      else if (finishedRenders.get(store)?.content === content) finishedRenders.delete(store);
     } else if (plainText && plainText.data !== text) {
       plainText.data = text;
     }
@@ -233,6 +301,107 @@ export function mountView(options: ViewOptions): ViewHandle {
       host = last ? (cursorHost(last) ?? content) : content;
     }
     if (host.lastChild !== cursor) host.append(cursor);
+  }
+
+  // The open state this view last gave the reasoning panel itself. When the
+  // panel's state differs from it, the user toggled the panel.
+  let reasoningOpenSet = false;
+
+  function noteUserToggle(): void {
+    if (reasoning.open !== reasoningOpenSet) {
+      reasoningOpenSet = reasoning.open;
+      store.setReasoningOpen(reasoning.open);
+    }
+  }
+
+  function renderReasoning(): void {
+    // A click whose toggle event has not come yet must not be undone here.
+    noteUserToggle();
+    const text = store.reasoning;
+    if (reasoningText.data !== text) {
+      const old = reasoningText.data;
+      if (old !== "" && text.startsWith(old)) reasoningText.appendData(text.slice(old.length));
+      else reasoningText.data = text;
+    }
+    if (text === "") {
+      reasoning.remove();
+    } else if (reasoning.parentNode !== root) {
+      root.insertBefore(reasoning, body);
+    }
+    // Open while the model thinks and no answer has come yet; then collapsed.
+    const open = store.reasoningOpen ?? (running() && store.state.text === "");
+    if (reasoning.open !== open) {
+      reasoningOpenSet = open;
+      reasoning.open = open;
+    }
+  }
+
+  // Toggle events also follow our own changes (asynchronously): only a state
+  // this view did not set is the user's choice.
+  const onReasoningToggle = (): void => noteUserToggle();
+
+  // Rows shown so far: of which list generation, and how many of its events.
+  let shownGeneration = -1;
+  let shownTotal = 0;
+
+  function eventRow(event: WireEvent): HTMLLIElement {
+    const row = h(doc, "li", "sse-widget-event");
+    const time = h(doc, "span", "sse-widget-event-time", formatEventTime(event.ms));
+    const type = h(doc, "span", "sse-widget-event-type", event.type);
+    if (event.id !== "") type.title = `id: ${event.id}`;
+    const data = h(doc, "span", "sse-widget-event-data", event.data);
+    row.append(time, type, data);
+    return row;
+  }
+
+  function atBottom(): boolean {
+    return eventsList.scrollHeight - eventsList.scrollTop - eventsList.clientHeight <= STICKY_PX;
+  }
+
+  // Follow the newest row while the user is at the bottom of the list. The
+  // user's scrolling decides; a list that gets laid out later (the view was
+  // not in the page yet, the panel was hidden, the width changed) scrolls
+  // down then.
+  let stickToBottom = true;
+  function scrollToNewest(): void {
+    if (stickToBottom && eventsList.scrollHeight > eventsList.clientHeight) {
+      eventsList.scrollTop = eventsList.scrollHeight;
+    }
+  }
+  const onEventsScroll = (): void => {
+    stickToBottom = atBottom();
+  };
+  const resizeObserver =
+    typeof ResizeObserver === "function" ? new ResizeObserver(() => scrollToNewest()) : null;
+  resizeObserver?.observe(eventsList);
+
+  function renderEvents(): void {
+    if (!inspecting()) return;
+    const log = store.events.state;
+    if (log.generation !== shownGeneration) {
+      eventsList.replaceChildren();
+      shownGeneration = log.generation;
+      shownTotal = 0;
+      stickToBottom = true;
+    }
+    const fresh = Math.min(log.total - shownTotal, log.events.length);
+    if (fresh > 0) {
+      const rows = doc.createDocumentFragment();
+      for (let i = log.events.length - fresh; i < log.events.length; i++) {
+        rows.append(eventRow(log.events[i] as WireEvent));
+      }
+      eventsList.append(rows);
+      let extra = eventsList.childElementCount - MAX_EVENT_ROWS;
+      while (extra-- > 0) eventsList.firstElementChild?.remove();
+      scrollToNewest();
+    }
+    shownTotal = log.total;
+    const shown = eventsList.childElementCount;
+    const count =
+      log.total > shown
+        ? `Last ${shown} of ${log.total} events`
+        : `${log.total} ${log.total === 1 ? "event" : "events"}`;
+    if (eventsCount.textContent !== count) eventsCount.textContent = count;
   }
 
   function renderStats(): void {
@@ -294,6 +463,10 @@ export function mountView(options: ViewOptions): ViewHandle {
     model.send(intent);
   };
   const onCopy = (): void => copy(store.state.text);
+  const onInspect = (): void => {
+    model.set("inspect", !inspecting());
+    model.save_changes();
+  };
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key !== "Escape" || !running()) return;
     event.preventDefault();
@@ -311,18 +484,39 @@ export function mountView(options: ViewOptions): ViewHandle {
   stopButton.addEventListener("click", onStop);
   retryButton.addEventListener("click", onRetry);
   copyButton.addEventListener("click", onCopy);
+  inspectButton.addEventListener("click", onInspect);
+  eventsList.addEventListener("scroll", onEventsScroll);
+  reasoning.addEventListener("toggle", onReasoningToggle);
   root.addEventListener("keydown", onKeyDown);
   output.addEventListener("click", onOutputClick);
 
   // ---- subscriptions ----------------------------------------------------
+  // When a run ends, its final text is shown at once rather than on the next
+  // frame: front ends may replace this view right after (an output update),
+  // and a frame that never comes would leave the final DOM to the new view.
+  // A microtask lets the rest of the same kernel update (the final text)
+  // land first.
+  let wasRunning = running();
+  const finishNow = (): void => {
+    if (!destroyed && frame !== null) {
+      scheduler.cancel(frame);
+      flushFrame();
+    }
+  };
   const onChrome = (): void => {
     renderChrome();
     schedule();
+    const live = running();
+    if (wasRunning && !live) queueMicrotask(finishNow);
+    wasRunning = live;
   };
   const onMarkdownMode = (): void => schedule();
   for (const trait of CHROME_TRAITS) model.on(`change:${trait}`, onChrome);
   model.on("change:markdown", onMarkdownMode);
   const unsubscribe = store.subscribe(() => schedule());
+  const unsubscribeEvents = store.events.subscribe(() => {
+    if (inspecting()) schedule();
+  });
 
   renderChrome();
   flushFrame();
@@ -338,16 +532,22 @@ export function mountView(options: ViewOptions): ViewHandle {
     destroy(): void {
       if (destroyed) return;
       destroyed = true;
+      noteUserToggle(); // a click whose toggle event has not come yet
       if (frame !== null) scheduler.cancel(frame);
       frame = null;
       if (copiedTimer !== null) clearTimeout(copiedTimer);
       copiedTimer = null;
       unsubscribe();
+      unsubscribeEvents();
       for (const trait of CHROME_TRAITS) model.off(`change:${trait}`, onChrome);
       model.off("change:markdown", onMarkdownMode);
       stopButton.removeEventListener("click", onStop);
       retryButton.removeEventListener("click", onRetry);
       copyButton.removeEventListener("click", onCopy);
+      inspectButton.removeEventListener("click", onInspect);
+      eventsList.removeEventListener("scroll", onEventsScroll);
+      resizeObserver?.disconnect();
+      reasoning.removeEventListener("toggle", onReasoningToggle);
       root.removeEventListener("keydown", onKeyDown);
       output.removeEventListener("click", onOutputClick);
       root.remove();

@@ -6,12 +6,15 @@ type Handler = (...args: unknown[]) => void;
 export class FakeModel {
   readonly attributes: Record<string, unknown>;
   readonly sent: unknown[] = [];
+  /** How many times save_changes() was called. */
+  saves = 0;
   private readonly handlers = new Map<string, Handler[]>();
 
   constructor(initial: Partial<Traits> = {}) {
     this.attributes = {
       status: "idle",
       text: "",
+      reasoning: "",
       error: "",
       error_detail: "",
       stats: {},
@@ -19,6 +22,8 @@ export class FakeModel {
       markdown: true,
       label: "",
       can_retry: false,
+      notice: "",
+      inspect: false,
       ...initial,
     };
   }
@@ -67,7 +72,9 @@ export class FakeModel {
     this.sent.push(content);
   }
 
-  save_changes(): void {}
+  save_changes(): void {
+    this.saves++;
+  }
 
   readonly widget_manager = {
     get_model: () => Promise.reject(new Error("not available in tests")),
@@ -100,4 +107,23 @@ export function delta(run: number, seq: number, text: string, stats?: object) {
 
 export function snapshot(run: number, seq: number, text: string, stats?: object) {
   return stats ? { type: "snapshot", run, seq, text, stats } : { type: "snapshot", run, seq, text };
+}
+
+/** A delta carrying reasoning text (and, optionally, answer text). */
+export function thinking(run: number, seq: number, reasoning: string, text = "") {
+  return { type: "delta", run, seq, text, reasoning };
+}
+
+export type RawEvent = [number, string, string, string];
+
+export function events(run: number, list: RawEvent[], reset = false) {
+  return reset ? { type: "events", run, reset: true, events: list } : { type: "events", run, events: list };
+}
+
+/** `n` events numbered from `from`: [from * 10 ms, "message", `data <i>`, `<i>`]. */
+export function numbered(from: number, n: number): RawEvent[] {
+  return Array.from({ length: n }, (_, k): RawEvent => {
+    const i = from + k;
+    return [i * 10, "message", `data ${i}`, String(i)];
+  });
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { StreamingMarkdown } from "../src/markdown";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";
 import { mountView, type ViewHandle } from "../src/view";
@@ -406,5 +407,95 @@ describe("anywidget entry", () => {
     expect(el.querySelector(".sse-widget-output")!.textContent).toBe("standalone");
     cleanup();
     expect(model.listenerCount()).toBe(0);
+  });
+});
+
+describe("end of a run", () => {
+  it("shows the final text without waiting for a frame", async () => {
+    const { model, scheduler, q } = mount({ status: "idle" });
+    model.set("status", "streaming");
+    model.custom(delta(1, 1, "Hello"));
+    scheduler.flush();
+    expect(q(".sse-widget-output")!.textContent).toBe("Hello▋");
+    // One kernel update: the final text, then the status (either order).
+    model.update({ text: "Hello, world.", status: "done" });
+    expect(scheduler.pending).toBe(1);
+    await Promise.resolve();
+    expect(scheduler.pending).toBe(0);
+    expect(q(".sse-widget-output")!.textContent).toBe("Hello, world.");
+
+    model.update({ run_id: 2, status: "streaming", text: "" });
+    scheduler.flush();
+    model.update({ status: "stopped" });
+    model.update({ text: "Stopped here" });
+    await Promise.resolve();
+    expect(q(".sse-widget-output")!.textContent).toBe("Stopped here");
+    expect(q(".sse-widget-cursor")).toBeNull();
+  });
+
+  it("does not render early for other changes", async () => {
+    const { model, scheduler } = mount({ status: "done", text: "x" });
+    scheduler.flush();
+    model.set("label", "new label");
+    model.set("status", "error");
+    await Promise.resolve();
+    expect(scheduler.pending).toBe(1);
+  });
+});
+
+describe("a view that mounts after the run ended", () => {
+  const TEXT = "# Title\n\nSome **bold** text.\n\n```python\nx = 1\n```\n\n- a\n- b";
+
+  it("copies the finished render of another view instead of rendering again", () => {
+    const model = new FakeModel({ run_id: 1, status: "idle" });
+    const store = new StreamStore(model.asModel()).start();
+    const a = mount({}, { model, store });
+    model.set("status", "streaming");
+    model.custom(delta(1, 1, TEXT.slice(0, 20)));
+    a.scheduler.flush();
+    model.update({ status: "done", text: TEXT });
+    a.scheduler.flush();
+    const adopt = vi.spyOn(StreamingMarkdown.prototype, "adopt");
+    try {
+      const b = mount({}, { model, store });
+      expect(adopt).toHaveBeenCalledTimes(1);
+      const [mdA, mdB] = [a.q(".sse-widget-markdown")!, b.q(".sse-widget-markdown")!];
+      expect(mdB.innerHTML).toBe(mdA.innerHTML);
+      expect(mdB.querySelector("h1")).not.toBe(mdA.querySelector("h1"));
+      expect(mdB.querySelector(".sse-widget-code-copy")!.textContent).toBe("Copy code");
+
+      // The next run renders from scratch in both views.
+      model.update({ run_id: 2, status: "streaming", text: "" });
+      model.custom(delta(2, 1, "Second answer"));
+      a.scheduler.flush();
+      b.scheduler.flush();
+      for (const v of [a, b]) expect(v.q(".sse-widget-output")!.textContent).toBe("Second answer▋");
+      model.update({ status: "done", text: "Second answer, done." });
+      a.scheduler.flush();
+      b.scheduler.flush();
+      for (const v of [a, b]) expect(v.q(".sse-widget-output")!.textContent).toBe("Second answer, done.");
+    } finally {
+      adopt.mockRestore();
+    }
+  });
+
+  it("renders itself while a run is live, or when the text differs", () => {
+    const model = new FakeModel({ run_id: 1, status: "idle" });
+    const store = new StreamStore(model.asModel()).start();
+    const a = mount({}, { model, store });
+    model.update({ status: "done", text: "Final *text*" });
+    a.scheduler.flush();
+    const adopt = vi.spyOn(StreamingMarkdown.prototype, "adopt");
+    try {
+      model.set("text", "Final *text*, edited");
+      mount({}, { model, store }); // a's render is of the old text
+      model.update({ run_id: 2, status: "streaming", text: "" });
+      model.custom(delta(2, 1, "live"));
+      const c = mount({}, { model, store });
+      expect(adopt).not.toHaveBeenCalled();
+      expect(c.q(".sse-widget-output")!.textContent).toBe("live▋");
+    } finally {
+      adopt.mockRestore();
+    }
   });
 });
