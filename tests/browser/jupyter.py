@@ -747,7 +747,8 @@ def wait_kernel_idle(page: Any, timeout: float = 60.0, *, probe_after: float = 2
                     page.evaluate(
                         """() => {
                             const p = window.__jupyterHarness.panel();
-                            const k = p && p.sessionContext.session && p.sessionContext.session.kernel;
+                            const s = p && p.sessionContext.session;
+                            const k = s && s.kernel;
                             if (k) k.requestExecute(
                               { code: '', silent: true, store_history: false },
                               true,
@@ -791,9 +792,8 @@ def run_all_cells(page: Any, *, timeout: float = 30.0) -> None:
 
 def _click_menu(page: Any, menu: str, command: str, timeout: float) -> None:
     """Click main menu ``menu``, then its item bound to ``command``."""
-    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(menu)}\s*$")).first.click(
-        timeout=timeout * _MS
-    )
+    label = re.compile(rf"^\s*{re.escape(menu)}\s*$")
+    page.locator(".lm-MenuBar-item", has_text=label).first.click(timeout=timeout * _MS)
     page.locator(f'.lm-MenuBar-menu .lm-Menu-item[data-command="{command}"]').first.click(
         timeout=timeout * _MS
     )
