@@ -479,7 +479,9 @@ def scrolled_to_bottom(events: Any) -> bool:
     )
 
 
-def test_reasoning_and_event_inspector(page: Any, lab_server: Any, server: ScriptedServer) -> None:
+def test_reasoning_and_event_inspector(
+    page: Any, lab_server: Any, server: ScriptedServer, screenshots_dir: Path
+) -> None:
     parts = reasoning_chunks()
     url = server.add("/view-reasoning", Script.of(parts, delay=0.06))
     name = write_notebook(
@@ -549,6 +551,7 @@ def test_reasoning_and_event_inspector(page: Any, lab_server: Any, server: Scrip
     assert out_box and ev_box
     assert ev_box["x"] >= out_box["x"] + out_box["width"] - 1, (out_box, ev_box)
     assert abs(ev_box["y"] - out_box["y"]) < 20, (out_box, ev_box)
+    widget.screenshot(path=str(screenshots_dir / "inspector.png"))
     viewport = page.viewport_size
     page.set_viewport_size({"width": 560, "height": 900})
     try:
