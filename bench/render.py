@@ -1,6 +1,6 @@
 """Render latency and main-thread cost in a real browser, against the naive display-and-update approach.
 
-JupyterLab and Chromium run as in the browser tests (``tests/browser/jupyter.py``).
+JupyterLab and Chromium run as in the browser tests (``tests/browser/harness.py``).
 The demo endpoint, in this process, streams a long markdown-rich answer (headings,
 bold, lists, fenced code, tables) at each rate, and the same stream is shown two
 ways in the same run:
@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sse_widget.demo import ANSWERS, DemoServer, Pace, RequestRecord, Wire, tokenize  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: E402
-from tests.browser.jupyter import (  # noqa: E402
+from tests.browser.harness import (  # noqa: E402
     JupyterServer,
     open_notebook,
     run_all_cells,

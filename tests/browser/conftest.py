@@ -1,5 +1,5 @@
 """Fixtures for the browser tests: Chromium through Playwright, and real
-JupyterLab / Notebook 7 servers (see ``jupyter.py`` beside this file).
+JupyterLab / Notebook 7 servers (see ``harness.py`` beside this file).
 
 Every test collected from this folder is marked ``browser``, so
 ``pytest -m "not browser"`` leaves them out.
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import jupyter as harness
+from tests.browser import harness
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent

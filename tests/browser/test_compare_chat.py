@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from sse_widget.demo import DemoServer, pick_answer
-from tests.browser.jupyter import open_notebook, run_all_cells
+from tests.browser.harness import open_notebook, run_all_cells
 
 TIMEOUT_MS = 60_000
 
@@ -21,20 +20,11 @@ def demo() -> Iterator[DemoServer]:
         yield server
 
 
-def write_notebook(server: Any, name: str, *cells: str) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, Path(server.root_dir) / name)
-    return name
-
-
 def test_compare_streams_side_by_side_and_stop_all_stops_every_one(
     page: Any, lab_server: Any, demo: DemoServer, screenshots_dir: Path
 ) -> None:
     base = demo.base_url
-    name = write_notebook(
-        lab_server,
+    name = lab_server.write_notebook(
         "compare.ipynb",
         "from sse_widget import compare\n"
         "view = compare({\n"
@@ -70,8 +60,7 @@ def test_compare_streams_side_by_side_and_stop_all_stops_every_one(
 
 
 def test_chat_widget_conversation_in_the_browser(page: Any, lab_server: Any, demo: DemoServer) -> None:
-    name = write_notebook(
-        lab_server,
+    name = lab_server.write_notebook(
         "chat.ipynb",
         "from sse_widget import ChatWidget\n"
         f"conversation = ChatWidget(model='demo', base_url={demo.base_url!r}, api_key='', demo={{'tokens_per_second': 200}})\n"

@@ -245,6 +245,18 @@ class JupyterServer:
         shutil.copyfile(src, dest)
         return name
 
+    def write_notebook(self, name: str, *cells: str) -> str:
+        """Write a Python notebook with one code cell per source into ``root_dir``; return ``name``."""
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        dest = self.root_dir / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, dest)
+        return name
+
     def log_tail(self, n_lines: int = 60) -> str:
         try:
             text = self.log_path.read_text(errors="replace")
