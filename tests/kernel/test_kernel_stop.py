@@ -54,3 +54,33 @@ def test_stop_for_an_older_run_is_ignored(kernel: KernelFrontend, server: Script
     assert kernel.pump(20, until=lambda: view.state.get("status") == "done"), view.state
     assert view.state["run_id"] == 2
     assert view.text == "".join(f"r{i} " for i in range(300))
+
+
+@pytest.mark.parametrize("where", ["stalled", "before_headers"])
+def test_stop_message_closes_a_stalled_or_unanswered_request(
+    kernel: KernelFrontend, server: ScriptedServer, where: str
+) -> None:
+    path = f"/kernel-stop-{where}"
+    if where == "stalled":
+        script = Script.of(openai_chunks(["partial ", "text"], done=False), stall=True)
+    else:
+        script = Script(header_delay=30)
+    url = server.add(path, script)
+    model_id = kernel.execute(f"w3 = StreamWidget(); w3.start({url!r}); print(w3.model_id)").strip()
+    view = kernel.widget(model_id)
+    assert server.wait_for(lambda: any(c.path == path for c in server.connections), timeout=5)
+    expected = "partial text" if where == "stalled" else ""
+    if where == "stalled":
+        assert kernel.pump(10, until=lambda: view.text == expected), view
+    else:
+        assert kernel.pump(2, until=lambda: view.state.get("status") == "connecting"), view.state
+    connection = [c for c in server.connections if c.path == path][-1]
+    assert connection.disconnected_at is None
+
+    sent_at = time.monotonic()
+    kernel.send_custom(model_id, {"type": "stop", "run": 1})
+    assert kernel.pump(5, until=lambda: view.state.get("status") == "stopped"), view.state
+    assert server.wait_for(lambda: connection.disconnected_at is not None, timeout=2)
+    assert connection.disconnected_at - sent_at < 1.0
+    assert kernel.evaluate("w3.text") == expected and view.text == expected
+    assert kernel.evaluate("w3.error") == ""
