@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import jupyter as jh
+from tests.browser import harness as jh
 
 WIDGET_CELL = '''\
 import anywidget
@@ -83,7 +83,9 @@ def test_widgets_render_and_extra_cells_run(
     jh.open_notebook(page, jupyter_server, name)
     lap("open")
     assert jh.notebook_kind(page) == jupyter_server.kind
-    assert jh.kernel_status(page) == "idle"
+    # The widget manager may still be asking the kernel for its comms just after
+    # the notebook opens: the kernel must become idle, not be idle this instant.
+    jh.wait_kernel_idle(page, timeout=30)
 
     jh.run_all_cells(page)
     slider = page.locator(".widget-slider").first

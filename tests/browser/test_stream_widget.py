@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 
 from sse_widget.demo import DemoServer
-from tests.browser.jupyter import open_notebook, run_all_cells
+from tests.browser.harness import open_notebook, run_all_cells
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 60_000
@@ -22,14 +21,6 @@ def slow_demo() -> Iterator[DemoServer]:
     """A demo endpoint in the test process, slow enough to click Stop mid-stream."""
     with DemoServer(tokens_per_second=8, ttft=0.2) as server:
         yield server
-
-
-def write_notebook(server: Any, name: str, *cells: str) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, Path(server.root_dir) / name)
-    return name
 
 
 def widget(page: Any) -> Any:
@@ -79,8 +70,7 @@ def test_stop_button_closes_the_connection_and_keeps_the_text(
     page: Any, frontend: str, request: pytest.FixtureRequest, slow_demo: DemoServer
 ) -> None:
     server = request.getfixturevalue(f"{frontend}_server")
-    name = write_notebook(
-        server,
+    name = server.write_notebook(
         f"stop-{frontend}.ipynb",
         "from sse_widget import stream\n"
         f"w = stream({slow_demo.chat_url!r}, json={{'model': 'demo', 'stream': True, "
@@ -112,8 +102,13 @@ def test_stop_button_closes_the_connection_and_keeps_the_text(
     assert record.disconnected_at is not None and record.disconnected_at - clicked < 5
     assert not record.finished
 
+    # The front end may swap in a fresh view of the stopped widget (the output
+    # is updated when a run ends): read the text once that view has it.
+    page.wait_for_function(
+        "() => (document.querySelector('.sse-widget-output')?.innerText || '').length > 30",
+        timeout=TIMEOUT_MS,
+    )
     partial = output_text(page)
-    assert len(partial) > 30
     assert stopped.locator(".sse-widget-cursor").count() == 0
     sent_tokens = record.tokens_sent
     page.wait_for_timeout(500)

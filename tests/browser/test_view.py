@@ -20,10 +20,11 @@ from typing import Any
 
 import nbformat
 import pytest
+from nbconvert import MarkdownExporter
 from playwright.sync_api import expect
 
 from sse_widget.demo import DemoServer, pick_answer, tokenize
-from tests.browser.jupyter import open_notebook, run_all_cells, run_cell_source
+from tests.browser.harness import open_notebook, run_all_cells, run_cell_source
 from tests.servers import Script, ScriptedServer, openai_chunks, sse
 
 TIMEOUT_MS = 30_000
@@ -39,14 +40,6 @@ def demo() -> Iterator[DemoServer]:
 
 
 # -- notebooks -------------------------------------------------------------------
-
-
-def write_notebook(server: Any, name: str, *cells: str) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, Path(server.root_dir) / name)
-    return name
 
 
 def chat_url(demo: DemoServer, **params: Any) -> str:
@@ -157,16 +150,15 @@ RECORDER = """
 
 
 def test_markdown_renders_while_streaming_and_ends_as_a_one_shot_render(
-    page: Any, lab_server: Any, demo: DemoServer, console_errors: list[str]
+    page: Any, jupyter_server: Any, demo: DemoServer, console_errors: list[str]
 ) -> None:
     answer = pick_answer(STREAM_PROMPT)
-    name = write_notebook(
-        lab_server,
-        "view-markdown.ipynb",
+    name = jupyter_server.write_notebook(
+        f"view-markdown-{jupyter_server.kind}.ipynb",
         stream_cell(chat_url(demo, tokens_per_second=30), STREAM_PROMPT),
     )
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab_server.url)
-    open_notebook(page, lab_server, name)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=jupyter_server.url)
+    open_notebook(page, jupyter_server, name)
     page.evaluate(
         RECORDER,
         {
@@ -220,8 +212,7 @@ def test_markdown_renders_while_streaming_and_ends_as_a_one_shot_render(
 
 def test_stop_retry_and_escape(page: Any, jupyter_server: Any, demo: DemoServer) -> None:
     kind = jupyter_server.kind
-    name = write_notebook(
-        jupyter_server,
+    name = jupyter_server.write_notebook(
         f"view-stop-{kind}.ipynb",
         stream_cell(chat_url(demo, tokens_per_second=30), STREAM_PROMPT),
         reference_cell(STREAM_PROMPT),
@@ -285,11 +276,10 @@ def test_stop_retry_and_escape(page: Any, jupyter_server: Any, demo: DemoServer)
 # -- errors ---------------------------------------------------------------------------
 
 
-def test_error_panel_and_notice(page: Any, lab_server: Any, demo: DemoServer) -> None:
+def test_error_panel_and_notice(page: Any, jupyter_server: Any, demo: DemoServer) -> None:
     fail_after = 20
-    name = write_notebook(
-        lab_server,
-        "view-errors.ipynb",
+    name = jupyter_server.write_notebook(
+        f"view-errors-{jupyter_server.kind}.ipynb",
         stream_cell(chat_url(demo, fail="http"), STREAM_PROMPT, var="w429", label="http"),
         stream_cell(
             chat_url(demo, fail="error", fail_after=fail_after, tokens_per_second=200),
@@ -300,7 +290,7 @@ def test_error_panel_and_notice(page: Any, lab_server: Any, demo: DemoServer) ->
         # Buffered upstream: 1.4 s of silence, then the whole answer at once.
         stream_cell(chat_url(demo, fail="burst", tokens_per_second=80), STREAM_PROMPT, var="wburst", label="burst"),
     )
-    open_notebook(page, lab_server, name)
+    open_notebook(page, jupyter_server, name)
     run_all_cells(page)
 
     http = by_label(page, "http")
@@ -378,8 +368,7 @@ def set_theme(page: Any, theme: str, light: bool) -> None:
 
 
 def test_dark_theme(page: Any, lab_server: Any, demo: DemoServer, screenshots_dir: Path) -> None:
-    name = write_notebook(
-        lab_server,
+    name = lab_server.write_notebook(
         "view-dark.ipynb",
         stream_cell(chat_url(demo, tokens_per_second=400), CODE_PROMPT, label="demo · code"),
     )
@@ -484,8 +473,7 @@ def test_reasoning_and_event_inspector(
 ) -> None:
     parts = reasoning_chunks()
     url = server.add("/view-reasoning", Script.of(parts, delay=0.06))
-    name = write_notebook(
-        lab_server,
+    name = lab_server.write_notebook(
         "view-reasoning.ipynb",
         "from sse_widget import stream\n"
         f"w = stream({url!r}, json={{'stream': True}}, label='thinking')",
@@ -618,18 +606,18 @@ def tiny_pieces(text: str, seed: int = 7) -> list[str]:
     return pieces
 
 
-def test_hostile_stream_content_stays_inert(page: Any, lab_server: Any, server: ScriptedServer) -> None:
+def test_hostile_stream_content_stays_inert(page: Any, jupyter_server: Any, server: ScriptedServer) -> None:
+    kind = jupyter_server.kind
     source = "Intro **text**\n\n" + "\n\n".join(PAYLOADS) + "\n\nThe end."
-    url = server.add("/view-xss", Script.of(openai_chunks(tiny_pieces(source)), delay=0.003))
-    name = write_notebook(
-        lab_server,
-        "view-xss.ipynb",
+    url = server.add(f"/view-xss-{kind}", Script.of(openai_chunks(tiny_pieces(source)), delay=0.003))
+    name = jupyter_server.write_notebook(
+        f"view-xss-{kind}.ipynb",
         "from sse_widget import stream\n"
         f"w = stream({url!r}, json={{'stream': True}}, label='hostile')",
     )
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    open_notebook(page, lab_server, name)
+    open_notebook(page, jupyter_server, name)
     page.evaluate(SAFETY_RECORDER)
     run_all_cells(page)
     widget = by_label(page, "hostile")
@@ -679,8 +667,7 @@ def save_notebook(page: Any, path: Path, expected_markdown: str) -> None:
 def test_second_view_mid_stream_and_reload(page: Any, jupyter_server: Any, demo: DemoServer) -> None:
     kind = jupyter_server.kind
     answer = pick_answer(STREAM_PROMPT)
-    name = write_notebook(
-        jupyter_server,
+    name = jupyter_server.write_notebook(
         f"view-reload-{kind}.ipynb",
         stream_cell(chat_url(demo, tokens_per_second=30), STREAM_PROMPT),
     )
@@ -708,7 +695,11 @@ def test_second_view_mid_stream_and_reload(page: Any, jupyter_server: Any, demo:
     assert final_text.startswith("How streaming works") and "never read." in final_text
 
     # Saved with the final text; after a reload the widget shows all of it.
-    save_notebook(page, Path(jupyter_server.root_dir) / name, answer)
+    saved = Path(jupyter_server.root_dir) / name
+    save_notebook(page, saved, answer)
+    # nbconvert, with no widget front end, shows the answer from that file.
+    converted, _ = MarkdownExporter().from_filename(str(saved))
+    assert answer in converted
     page.reload(wait_until="domcontentloaded")
     views = page.locator(".sse-widget")
     expect(views.first).to_have_attribute("data-status", "done", timeout=60_000)
