@@ -262,6 +262,10 @@ class StreamWidget(anywidget.AnyWidget):
             # _begin cancels it either way, so Retry always starts afresh.
             if self._request is not None:
                 self._begin(self._request)
+        elif kind == "events":
+            # A front end that opened with the inspector on has no rows yet.
+            if self.inspect and self._run is not None:
+                self._send_events(self._run, 0)
         elif kind == "snapshot" and self.comm is not None:
             run = self._run
             self.send(

@@ -277,6 +277,28 @@ async def test_inspector_receives_every_raw_event_once(server: ScriptedServer, r
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
+async def test_a_front_end_opening_with_the_inspector_on_gets_the_events_so_far(
+    server: ScriptedServer, request: pytest.FixtureRequest
+) -> None:
+    tokens = [f"k{i} " for i in range(10)]
+    url = server.add(path(request), Script.of(openai_chunks(tokens), delay=0.002))
+    w = Recorder(inspect=True)
+    w.start(url)
+    await asyncio.wait_for(w.wait(), 10)
+    w.sent.clear()
+    w._on_front_end_msg(w, {"type": "events"}, [])  # what a new browser tab sends
+    assert await eventually(lambda: w.sent != [])
+    (batch,) = w.sent
+    assert batch["type"] == "events" and batch["reset"] is True and batch["run"] == 1
+    assert len(batch["events"]) == len(tokens) + 1
+
+    w.inspect = False
+    w.sent.clear()
+    w._on_front_end_msg(w, {"type": "events"}, [])
+    await asyncio.sleep(0.05)
+    assert w.sent == [], "no events while the inspector is closed"
+
+
 async def test_buffered_stream_gets_a_notice(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
     body = b"".join(openai_chunks([f"b{i} " for i in range(30)]))
     url = server.add(path(request), Script(chunks=[(1.2, body)]))

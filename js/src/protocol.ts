@@ -12,7 +12,8 @@
  *   Within a run, `seq` counts 1, 2, 3, ... A view that sees a gap, or mounts while
  *   a run is live, asks for a snapshot and continues from it.
  *
- * Custom messages (view -> Python): StopIntent, RetryIntent, SnapshotRequest.
+ * Custom messages (view -> Python): StopIntent, RetryIntent, SnapshotRequest,
+ *   EventsRequest.
  */
 
 export type Status = "idle" | "connecting" | "streaming" | "done" | "stopped" | "error";
@@ -74,7 +75,16 @@ export interface SnapshotRequest {
   type: "snapshot";
 }
 
-export type ViewMessage = StopIntent | RetryIntent | SnapshotRequest;
+/**
+ * Sent by a front end whose model starts with the inspector already open (a
+ * second browser tab, a reload): Python answers with an EventsMessage carrying
+ * `reset: true` and every event of the run so far.
+ */
+export interface EventsRequest {
+  type: "events";
+}
+
+export type ViewMessage = StopIntent | RetryIntent | SnapshotRequest | EventsRequest;
 
 export interface WidgetModel {
   status: Status;

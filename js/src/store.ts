@@ -14,6 +14,7 @@ import { EventLog, parseEventsMessage } from "./events";
 import {
   RUNNING,
   type DeltaMessage,
+  type EventsRequest,
   type KernelMessage,
   type SnapshotMessage,
   type SnapshotRequest,
@@ -117,7 +118,10 @@ export class StreamStore {
     this.events = new EventLog(this.current.run);
   }
 
-  /** Attach the model listeners; asks for a snapshot when a run is live. */
+  /**
+   * Attach the model listeners; asks for a snapshot when a run is live, and for
+   * the run's events when the inspector is already open.
+   */
   start(): this {
     if (this.started || this.disposed) return this;
     this.started = true;
@@ -128,6 +132,7 @@ export class StreamStore {
     this.model.on("change:stats", this.onStats);
     this.model.on("change:status", this.onStatus);
     if (isRunning(this.model.get("status"))) this.requestSnapshot();
+    if (this.model.get("inspect")) this.requestEvents();
     return this;
   }
 
@@ -191,6 +196,13 @@ export class StreamStore {
     this.lastRequestAt = this.now();
     if (!this.current.awaitingSnapshot) this.update({ awaitingSnapshot: true });
     const request: SnapshotRequest = { type: "snapshot" };
+    this.model.send(request);
+  }
+
+  /** Ask Python for every event of the run so far (the inspector is open, the log is empty). */
+  requestEvents(): void {
+    if (this.disposed) return;
+    const request: EventsRequest = { type: "events" };
     this.model.send(request);
   }
 

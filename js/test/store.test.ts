@@ -56,6 +56,18 @@ describe("StreamStore", () => {
     expect(model.sent).toEqual([]);
   });
 
+  it("asks for the events so far when it starts with the inspector open", () => {
+    const { model, store } = setup({ status: "done", inspect: true });
+    store.start();
+    expect(model.sent).toEqual([{ type: "events" }]);
+  });
+
+  it("asks for nothing when it starts on a finished run with the inspector closed", () => {
+    const { model, store } = setup({ status: "done" });
+    store.start();
+    expect(model.sent).toEqual([]);
+  });
+
   it("on a seq gap requests a snapshot and ignores deltas until it arrives", () => {
     const { model, store } = setup({ status: "idle" });
     store.start();

@@ -551,6 +551,16 @@ def test_reasoning_and_event_inspector(
     finally:
         page.set_viewport_size(viewport)
 
+    # A reload with the inspector open: the new page asks for the rows it has
+    # missed, since the kernel sends events only as they happen.
+    page.reload(wait_until="domcontentloaded")
+    widget = by_label(page, "thinking")
+    events = widget.locator(".sse-widget-events")
+    toggle = widget.get_by_role("button", name="Events", exact=True)
+    expect(toggle).to_have_attribute("aria-pressed", "true", timeout=60_000)
+    expect(events.locator(".sse-widget-event")).to_have_count(len(parts), timeout=TIMEOUT_MS)
+    expect(events.locator(".sse-widget-event-data").last).to_have_text("[DONE]")
+
     # Closing the inspector hides the panel and tells the kernel.
     toggle.click()
     expect(events).to_be_hidden()
