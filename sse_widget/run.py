@@ -149,6 +149,9 @@ class Run:
         self._pending_reasoning: list[str] = []
         self._chars = 0
         self._text_events = 0
+        #: Reasoning counts as output for time to first token and for rate.
+        self._reasoning_chars = 0
+        self._reasoning_events = 0
         self._bytes = 0
         self._reads = 0
         self._first_byte: float | None = None
@@ -170,8 +173,8 @@ class Run:
         self._last_flush = float("-inf")
         self._last_stats = float("-inf")
         self._started = 0.0
-        self._first_text: float | None = None
-        self._last_text: float | None = None
+        self._first_token: float | None = None
+        self._last_token: float | None = None
         self._ended_at: float | None = None
 
     # -- control ------------------------------------------------------------
@@ -383,15 +386,18 @@ class Run:
             raise RunError(f"The server reported an error{where}: {delta.error}")
         if delta.usage:
             self._usage.update(delta.usage)
+        if delta.reasoning or delta.text:
+            now = time.monotonic() if self._loop is None else self._loop.time()
+            if self._first_token is None:
+                self._first_token = now
+            self._last_token = now
         if delta.reasoning:
+            self._reasoning_events += 1
+            self._reasoning_chars += len(delta.reasoning)
             self._reasoning.append(delta.reasoning)
             self._pending_reasoning.append(delta.reasoning)
             self._schedule_flush()
         if delta.text:
-            now = time.monotonic() if self._loop is None else self._loop.time()
-            if self._first_text is None:
-                self._first_text = now
-            self._last_text = now
             self._text_events += 1
             self._chars += len(delta.text)
             self._parts.append(delta.text)
@@ -451,7 +457,7 @@ class Run:
 
     def _looks_buffered(self) -> bool:
         """Many tokens in a handful of network reads, after a long silence."""
-        if self._first_byte is None or self._first_text is None:
+        if self._first_byte is None or self._first_token is None:
             return False
         silence = self._first_byte - self._started
         return silence >= _BUFFERED_SILENCE_S and self._text_events >= 20 and self._reads <= 3
@@ -467,7 +473,7 @@ class Run:
     # -- stats --------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Time to first token, sizes, token count (reported or estimated) and rate."""
+        """Time to first token (reasoning or answer), sizes, token count (reported or estimated) and rate."""
         now = self._ended_at if self._ended_at is not None else (
             self._loop.time() if self._loop else self._started
         )
@@ -475,14 +481,17 @@ class Run:
         estimated = output_tokens is None
         if estimated:
             token_events = self._format is not None and self._format.token_events
-            output_tokens = self._text_events if token_events else round(self._chars / 4)
+            if token_events:
+                output_tokens = self._text_events + self._reasoning_events
+            else:
+                output_tokens = round((self._chars + self._reasoning_chars) / 4)
         rate = None
-        if self._first_text is not None and self._last_text is not None:
-            span = self._last_text - self._first_text
+        if self._first_token is not None and self._last_token is not None:
+            span = self._last_token - self._first_token
             if span > 0 and output_tokens > 1:
                 rate = round((output_tokens - 1) / span, 1)
         return {
-            "ttft_ms": None if self._first_text is None else round((self._first_text - self._started) * 1000),
+            "ttft_ms": None if self._first_token is None else round((self._first_token - self._started) * 1000),
             "elapsed_ms": round((now - self._started) * 1000),
             "chunks": self._text_events,
             "chars": self._chars,

@@ -299,6 +299,23 @@ async def test_a_front_end_opening_with_the_inspector_on_gets_the_events_so_far(
     assert w.sent == [], "no events while the inspector is closed"
 
 
+async def test_reasoning_is_the_first_token_and_counts_in_the_rate(
+    server: ScriptedServer, request: pytest.FixtureRequest
+) -> None:
+    def chunk(**delta: str) -> str:
+        return json.dumps({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]})
+
+    think, more, answer, done = sse(chunk(reasoning_content="Let me"), chunk(reasoning_content=" think."), chunk(content="Hi"), "[DONE]")
+    url = server.add(path(request), Script(chunks=[(0.0, think), (0.0, more), (0.6, answer), (0.0, done)]))
+    w = StreamWidget()
+    w.start(url)
+    await asyncio.wait_for(w.wait(), 10)
+    assert (w.text, w.reasoning) == ("Hi", "Let me think.")
+    assert w.stats["ttft_ms"] < 400, w.stats  # the answer itself came 600 ms later
+    assert w.stats["tokens"] == 3 and w.stats["tokens_estimated"] is True
+    assert w.stats["tokens_per_s"] is not None
+
+
 async def test_buffered_stream_gets_a_notice(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
     body = b"".join(openai_chunks([f"b{i} " for i in range(30)]))
     url = server.add(path(request), Script(chunks=[(1.2, body)]))
