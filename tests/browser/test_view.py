@@ -553,6 +553,7 @@ def test_reasoning_and_event_inspector(
 
     # A reload with the inspector open: the new page asks for the rows it has
     # missed, since the kernel sends events only as they happen.
+    save_notebook(page, Path(lab_server.root_dir) / name, REASONED_ANSWER)
     page.reload(wait_until="domcontentloaded")
     widget = by_label(page, "thinking")
     events = widget.locator(".sse-widget-events")
