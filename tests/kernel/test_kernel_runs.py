@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,12 +12,6 @@ from tests.servers import Script, ScriptedServer, openai_chunks
 
 pytestmark = pytest.mark.kernel
 
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[KernelFrontend]:
-    with running_kernel() as frontend:
-        frontend.execute("from sse_widget import StreamWidget, stop_all")
-        yield frontend
 
 
 def test_stop_then_retry_a_hundred_times_never_shows_a_stale_chunk(

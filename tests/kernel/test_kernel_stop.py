@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.kernel.frontend import KernelFrontend, running_kernel
+from tests.kernel.frontend import KernelFrontend
 from tests.servers import Script, ScriptedServer, openai_chunks
 
 pytestmark = pytest.mark.kernel
 
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[KernelFrontend]:
-    with running_kernel() as frontend:
-        frontend.execute("from sse_widget import StreamWidget, stream")
-        yield frontend
 
 
 def test_cell_returns_at_once_and_stop_message_closes_the_connection(
