@@ -327,16 +327,21 @@ def test_jsonseq_deep_nesting_is_reported_not_crashing() -> None:
         decoder.end()
 
 
-def test_jsonseq_huge_value_in_small_chunks_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = 0
+@pytest.fixture
+def raw_decode_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the JSON decoder's parse attempts: one entry per call, its start offset."""
+    calls: list[int] = []
     real = framing._RAW_DECODE
 
     def counting(text: str, pos: int) -> tuple[Any, int]:
-        nonlocal calls
-        calls += 1
+        calls.append(pos)
         return real(text, pos)
 
     monkeypatch.setattr(framing, "_RAW_DECODE", counting)
+    return calls
+
+
+def test_jsonseq_huge_value_in_small_chunks_is_parsed_once(raw_decode_calls: list[int]) -> None:
     value = json.dumps({"items": [{"k": i, "s": "}]\"{["} for i in range(2000)]})
     stream = value.encode()
     decoder = JSONSequenceDecoder()
@@ -345,43 +350,25 @@ def test_jsonseq_huge_value_in_small_chunks_is_parsed_once(monkeypatch: pytest.M
         events += decoder.feed(stream[start : start + 7])
     events += decoder.end()
     assert [e.data for e in events] == [value]
-    assert calls == 2
+    assert len(raw_decode_calls) == 2
 
 
-def test_jsonseq_escapes_split_from_what_they_escape_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = 0
-    real = framing._RAW_DECODE
-
-    def counting(text: str, pos: int) -> tuple[Any, int]:
-        nonlocal calls
-        calls += 1
-        return real(text, pos)
-
-    monkeypatch.setattr(framing, "_RAW_DECODE", counting)
+def test_jsonseq_escapes_split_from_what_they_escape_are_parsed_once(raw_decode_calls: list[int]) -> None:
     stream = b'{"a": "x\\"}\\\\\\"]", "b": ["\\\\", "\\""]}"\\"\\\\"'
     expected = ['{"a": "x\\"}\\\\\\"]", "b": ["\\\\", "\\""]}', '"\\"\\\\"']
     assert [json.loads(text) for text in expected] == [{"a": 'x"}\\"]', "b": ["\\", '"']}, '"\\']
     assert jsonseq(*one_byte_chunks(stream)) == expected
-    assert calls == 4
+    assert len(raw_decode_calls) == 4
 
 
-def test_jsonseq_huge_number_in_small_chunks_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = 0
-    real = framing._RAW_DECODE
-
-    def counting(text: str, pos: int) -> tuple[Any, int]:
-        nonlocal calls
-        calls += 1
-        return real(text, pos)
-
-    monkeypatch.setattr(framing, "_RAW_DECODE", counting)
+def test_jsonseq_huge_number_in_small_chunks_is_parsed_once(raw_decode_calls: list[int]) -> None:
     stream = b"-" + b"7" * 3000 + b".5 "
     decoder = JSONSequenceDecoder()
     events: list[ServerSentEvent] = []
     for start in range(0, len(stream), 3):
         events += decoder.feed(stream[start : start + 3])
     assert [e.data for e in events] == [stream.decode().strip()]
-    assert calls == 2
+    assert len(raw_decode_calls) == 2
 
 
 JSON_STRING_CHARS = st.sampled_from(["a", '"', "\\", "{", "}", "[", "]", "é", "😀", "\n", " "])
