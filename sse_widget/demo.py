@@ -228,6 +228,11 @@ def _sse(data: Any, event: str | None = None) -> bytes:
     return f"{head}data: {payload}\n\n".encode()
 
 
+def _typed_event(kind: str, **fields: Any) -> bytes:
+    """An SSE event whose name is also its data's ``type`` (Responses API, Anthropic)."""
+    return _sse({"type": kind, **fields}, kind)
+
+
 @dataclass
 class Wire:
     """One provider's framing of a streamed answer."""
@@ -268,44 +273,38 @@ def _openai_chat(model: str) -> Wire:
 
 
 def _openai_responses(model: str) -> Wire:
-    def event(kind: str, **fields: Any) -> bytes:
-        return _sse({"type": kind, **fields}, kind)
-
     return Wire(
         "text/event-stream",
         lambda: [
-            event("response.created", response={"id": "resp_demo", "status": "in_progress", "model": model}),
-            event("response.output_item.added", output_index=0, item={"id": "msg_demo", "type": "message"}),
+            _typed_event("response.created", response={"id": "resp_demo", "status": "in_progress", "model": model}),
+            _typed_event("response.output_item.added", output_index=0, item={"id": "msg_demo", "type": "message"}),
         ],
-        lambda text: event("response.output_text.delta", item_id="msg_demo", output_index=0, content_index=0, delta=text),
+        lambda text: _typed_event("response.output_text.delta", item_id="msg_demo", output_index=0, content_index=0, delta=text),
         lambda tokens: [
-            event(
+            _typed_event(
                 "response.completed",
                 response={"id": "resp_demo", "status": "completed", "usage": {"input_tokens": 12, "output_tokens": tokens}},
             )
         ],
-        lambda message: event("error", code="server_error", message=message),
+        lambda message: _typed_event("error", code="server_error", message=message),
     )
 
 
 def _anthropic(model: str) -> Wire:
-    def event(kind: str, **fields: Any) -> bytes:
-        return _sse({"type": kind, **fields}, kind)
-
     return Wire(
         "text/event-stream",
         lambda: [
-            event("message_start", message={"id": "msg_demo", "type": "message", "role": "assistant", "model": model, "content": [], "usage": {"input_tokens": 12, "output_tokens": 1}}),
-            event("content_block_start", index=0, content_block={"type": "text", "text": ""}),
-            event("ping"),
+            _typed_event("message_start", message={"id": "msg_demo", "type": "message", "role": "assistant", "model": model, "content": [], "usage": {"input_tokens": 12, "output_tokens": 1}}),
+            _typed_event("content_block_start", index=0, content_block={"type": "text", "text": ""}),
+            _typed_event("ping"),
         ],
-        lambda text: event("content_block_delta", index=0, delta={"type": "text_delta", "text": text}),
+        lambda text: _typed_event("content_block_delta", index=0, delta={"type": "text_delta", "text": text}),
         lambda tokens: [
-            event("content_block_stop", index=0),
-            event("message_delta", delta={"stop_reason": "end_turn", "stop_sequence": None}, usage={"output_tokens": tokens}),
-            event("message_stop"),
+            _typed_event("content_block_stop", index=0),
+            _typed_event("message_delta", delta={"stop_reason": "end_turn", "stop_sequence": None}, usage={"output_tokens": tokens}),
+            _typed_event("message_stop"),
         ],
-        lambda message: event("error", error={"type": "overloaded_error", "message": message}),
+        lambda message: _typed_event("error", error={"type": "overloaded_error", "message": message}),
     )
 
 
