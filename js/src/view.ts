@@ -481,14 +481,16 @@ export function mountView(options: ViewOptions): ViewHandle {
     copy(code?.textContent ?? "", button);
   };
 
-  stopButton.addEventListener("click", onStop);
-  retryButton.addEventListener("click", onRetry);
-  copyButton.addEventListener("click", onCopy);
-  inspectButton.addEventListener("click", onInspect);
-  eventsList.addEventListener("scroll", onEventsScroll);
-  reasoning.addEventListener("toggle", onReasoningToggle);
-  root.addEventListener("keydown", onKeyDown);
-  output.addEventListener("click", onOutputClick);
+  // Every DOM listener goes with one abort() when the view is destroyed.
+  const listeners = new AbortController();
+  stopButton.addEventListener("click", onStop, { signal: listeners.signal });
+  retryButton.addEventListener("click", onRetry, { signal: listeners.signal });
+  copyButton.addEventListener("click", onCopy, { signal: listeners.signal });
+  inspectButton.addEventListener("click", onInspect, { signal: listeners.signal });
+  eventsList.addEventListener("scroll", onEventsScroll, { signal: listeners.signal });
+  reasoning.addEventListener("toggle", onReasoningToggle, { signal: listeners.signal });
+  root.addEventListener("keydown", onKeyDown, { signal: listeners.signal });
+  output.addEventListener("click", onOutputClick, { signal: listeners.signal });
 
   // ---- subscriptions ----------------------------------------------------
   // When a run ends, its final text is shown at once rather than on the next
@@ -541,15 +543,8 @@ export function mountView(options: ViewOptions): ViewHandle {
       unsubscribeEvents();
       for (const trait of CHROME_TRAITS) model.off(`change:${trait}`, onChrome);
       model.off("change:markdown", onMarkdownMode);
-      stopButton.removeEventListener("click", onStop);
-      retryButton.removeEventListener("click", onRetry);
-      copyButton.removeEventListener("click", onCopy);
-      inspectButton.removeEventListener("click", onInspect);
-      eventsList.removeEventListener("scroll", onEventsScroll);
+      listeners.abort();
       resizeObserver?.disconnect();
-      reasoning.removeEventListener("toggle", onReasoningToggle);
-      root.removeEventListener("keydown", onKeyDown);
-      output.removeEventListener("click", onOutputClick);
       root.remove();
     },
   };

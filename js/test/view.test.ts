@@ -364,6 +364,19 @@ describe("view text and cursor", () => {
     model.custom(delta(1, 2, "y"));
     expect(scheduler.pending).toBe(0);
   });
+
+  it("a destroyed view's buttons and keys send nothing", () => {
+    const { model, q, view } = mount({ status: "streaming", run_id: 3 });
+    model.sent.length = 0;
+    const { stop } = buttons(q);
+    const output = q(".sse-widget-output")!;
+    stop.click();
+    expect(model.sent).toEqual([{ type: "stop", run: 3 }]);
+    view.destroy();
+    stop.click();
+    output.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(model.sent).toHaveLength(1);
+  });
 });
 
 describe("anywidget entry", () => {
