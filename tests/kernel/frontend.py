@@ -115,6 +115,7 @@ class KernelFrontend:
         deadline = time.monotonic() + timeout
         result = ""
         printed = ""
+        error: str | None = None
         idle = False
         while not idle:
             remaining = deadline - time.monotonic()
@@ -133,9 +134,13 @@ class KernelFrontend:
             elif kind == "stream":
                 printed += msg["content"]["text"]
             elif kind == "error":
-                raise CellError("\n".join(msg["content"]["traceback"]))
+                error = "\n".join(msg["content"]["traceback"])
             elif kind == "status" and msg["content"]["execution_state"] == "idle":
                 idle = True
+        # Raised only once the kernel is idle again: a request sent while it
+        # still handles the error would be aborted unrun.
+        if error is not None:
+            raise CellError(error)
         return result or printed
 
     def evaluate(self, expression: str, timeout: float = 30.0) -> Any:
