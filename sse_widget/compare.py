@@ -9,7 +9,7 @@ import ipywidgets
 
 from .chat import Endpoint, as_messages
 from .run import call_on_loop
-from .widget import StreamWidget
+from .widget import StreamWidget, display_once, displayed_in_this_cell
 
 __all__ = ["CompareWidget", "compare"]
 
@@ -49,6 +49,13 @@ class CompareWidget(ipywidgets.VBox):
         """Wait until every stream has ended; returns their texts."""
         return [await widget.wait() for widget in self.widgets]
 
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_(**kwargs)
+        if bundle and not displayed_in_this_cell(self):
+            display(bundle, raw=True)
+
     def _retry_from_front_end(self) -> None:
         # Button clicks may arrive on another thread: runs start on the loop.
         call_on_loop(next((w._loop for w in self.widgets if w._loop is not None), None), self.retry)
@@ -81,11 +88,7 @@ def compare(requests: Sequence[Spec] | Mapping[str, Spec], *, columns: int | Non
     ``api_key`` and other body fields). ``label`` names a column; a mapping
     of label to request works too.
     """
-    from IPython.display import display
-
     specs = [{**spec, "label": spec.get("label", name)} for name, spec in requests.items()] if isinstance(requests, Mapping) else list(requests)
     if not specs:
         raise ValueError("compare() needs at least one request")
-    view = CompareWidget([_start(spec, markdown) for spec in specs], columns)
-    display(view)
-    return view
+    return display_once(CompareWidget([_start(spec, markdown) for spec in specs], columns))

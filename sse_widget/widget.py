@@ -14,10 +14,11 @@ import os
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anywidget
 import httpx
+import ipywidgets
 import traitlets
 
 from . import record
@@ -62,7 +63,7 @@ class StreamWidget(anywidget.AnyWidget):
         self._request: StreamRequest | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._quiet = False
-        self._suppress_display_in_cell: int | None = None
+        self._displayed_in_cell: int | None = None
         self._display_id: str | None = None
         super().__init__(**kwargs)
         self.on_msg(self._on_front_end_msg)
@@ -312,14 +313,9 @@ class StreamWidget(anywidget.AnyWidget):
         return (data, metadata) if isinstance(bundle, tuple) else data
 
     def _ipython_display_(self, **kwargs: Any) -> None:
-        from IPython import get_ipython
         from IPython.display import display
 
-        shell = get_ipython()
-        count = getattr(shell, "execution_count", None)
-        if self._suppress_display_in_cell is not None and self._suppress_display_in_cell == count:
-            # stream() already displayed this widget in this cell: don't show it twice.
-            self._suppress_display_in_cell = None
+        if displayed_in_this_cell(self):
             return
         if self._display_id is None:
             self._display_id = f"sse-widget-{self.model_id}"
@@ -347,16 +343,34 @@ class StreamWidget(anywidget.AnyWidget):
         return f"<StreamWidget run={self.run_id} status={self.status!r} chars={len(self.text)}>"
 
 
-def display_once(widget: StreamWidget) -> StreamWidget:
-    """Display ``widget`` once: returning it as a cell's value must not show it twice."""
+Displayable = TypeVar("Displayable", bound="ipywidgets.Widget")
+
+
+def display_once(widget: Displayable) -> Displayable:
+    """Display ``widget`` now; returning it as the cell's value then shows nothing more.
+
+    The widget's ``_ipython_display_`` must ask :func:`displayed_in_this_cell`.
+    Outside IPython (a plain script) there is nothing to display on, so nothing
+    is printed either.
+    """
     from IPython import get_ipython
     from IPython.display import display
 
-    display(widget)
     shell = get_ipython()
-    if shell is not None:
-        widget._suppress_display_in_cell = getattr(shell, "execution_count", None)
+    if shell is None:
+        return widget
+    display(widget)
+    widget._displayed_in_cell = getattr(shell, "execution_count", None)  # type: ignore[attr-defined]
     return widget
+
+
+def displayed_in_this_cell(widget: Any) -> bool:
+    """Whether :func:`display_once` already showed ``widget`` in the running cell (answered once)."""
+    from IPython import get_ipython
+
+    shown = getattr(widget, "_displayed_in_cell", None)
+    widget._displayed_in_cell = None
+    return shown is not None and shown == getattr(get_ipython(), "execution_count", None)
 
 
 def stream(url: str | httpx.URL, *, label: str = "", markdown: bool = True, **kwargs: Any) -> StreamWidget:

@@ -84,7 +84,7 @@ async def test_raw_text_recordings_replay_as_text(tmp_path: Path) -> None:
     assert await asyncio.wait_for(w.wait(), 5) == "line one\r\ntwo"
 
 
-def test_replay_helper_displays_and_starts(tmp_path: Path) -> None:
+def test_replay_helper_starts_and_prints_nothing_in_a_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     saved = save(tmp_path / "r.jsonl", [(0.0, ServerSentEvent(data="hi")), (0.0, ServerSentEvent(data="[DONE]"))], format="text")
 
     async def main() -> StreamWidget:
@@ -94,6 +94,7 @@ def test_replay_helper_displays_and_starts(tmp_path: Path) -> None:
 
     w = asyncio.run(main())
     assert w.text == "hi" and w.status == "done" and w.label == "replay"
+    assert capsys.readouterr().out == "", "no front end to display on, so no repr printed"
 
 
 def test_a_file_that_is_not_a_recording_is_refused(tmp_path: Path) -> None:

@@ -94,3 +94,26 @@ def test_chat_cell_magic(kernel: KernelFrontend) -> None:
     assert text == pick_answer("Show me some code, please.")
     with pytest.raises(AssertionError, match="unknown options"):
         kernel.execute("%%chat --model demo --bogus 1\nhi")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "chat('hi', model='demo')",
+        "compare({'a': {'model': 'm1', 'prompt': 'hi'}, 'b': {'model': 'm2', 'prompt': 'hi'}})",
+        "w = chat('hi', model='demo')\nw",
+    ],
+)
+def test_a_helper_shows_its_widget_once_also_as_the_cells_value(kernel: KernelFrontend, cell: str) -> None:
+    before = len(kernel.outputs)
+    kernel.execute(cell)
+    kernel.pump(0.3)
+    shown = [
+        m
+        for m in kernel.outputs[before:]
+        if m["msg_type"] in ("display_data", "execute_result")
+        and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]
+    ]
+    assert len(shown) == 1, [m["msg_type"] for m in kernel.outputs[before:]]
+    assert not any(m["msg_type"] == "execute_result" for m in kernel.outputs[before:]), "no repr printed either"
+    kernel.execute("from sse_widget import stop_all; stop_all()")
