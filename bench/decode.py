@@ -199,7 +199,7 @@ def best_times(funcs: list[Decode], chunks: list[bytes], repeats: int = 3) -> li
                 best[index] = min(best[index], time.process_time() - start)
             finally:
                 gc.enable()
-    return list(zip(best, results))
+    return list(zip(best, results, strict=True))
 
 
 def main() -> None:
@@ -218,7 +218,7 @@ def main() -> None:
     funcs = [run_sse_widget, run_httpx_sse, run_sse_widget_response, run_httpx_sse_response]
     timed = best_times(funcs, chunks)
     expected = rows(timed[1][1])
-    for func, (_, events) in zip(funcs, timed):
+    for func, (_, events) in zip(funcs, timed, strict=True):
         assert len(events) == len(expected), (func.__name__, len(events), len(expected))
         assert rows(events) == expected, func.__name__
     print(f"{len(expected)} events from each decoder")

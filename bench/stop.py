@@ -104,13 +104,13 @@ def kernel_stop(server: ScriptedServer, path: str, runs: int) -> list[float]:
         for _ in range(runs):
             count = len([c for c in server.connections if c.path == path])
             model_id = kernel.execute(f"k = StreamWidget().start({server.url + path!r}); print(k.model_id)").strip()
-            server.wait_for(lambda: len([c for c in server.connections if c.path == path]) > count, 5)
+            server.wait_for(lambda count=count: len([c for c in server.connections if c.path == path]) > count, 5)
             time.sleep(0.05)
             connection = latest(server, path)
             assert connection is not None
             stopped = time.monotonic()
             kernel.send_custom(model_id, {"type": "stop", "run": 1})
-            seen = server.wait_for(lambda: connection.disconnected_at is not None, GIVE_UP)
+            seen = server.wait_for(lambda connection=connection: connection.disconnected_at is not None, GIVE_UP)
             latencies.append((connection.disconnected_at - stopped) * 1000 if seen else float("inf"))
             kernel.pump(0.05)
     return latencies

@@ -201,7 +201,7 @@ class SSEDecoder:
             pairs = blocks.split(b"\n\nevent: ")
             pairs[0] = pairs[0][7:]
             pairs[-1] = pairs[-1][:-2]
-            names, found, values = zip(*map(bytes.partition, pairs, repeat(b"\ndata: ")))
+            names, found, values = zip(*map(bytes.partition, pairs, repeat(b"\ndata: ")), strict=True)
             if not (all(names) and all(found)) or b"\n" in b"".join(names) + b"".join(values):
                 return False
             types = map(bytes.decode, names, repeat("utf-8"), repeat("replace"))

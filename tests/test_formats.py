@@ -24,7 +24,7 @@ from tests.servers import Script, ScriptedServer, eventually, sse
 
 def random_split(body: bytes, rng: random.Random) -> list[bytes]:
     cuts = sorted(rng.sample(range(1, len(body)), min(len(body) - 1, rng.randint(1, 40))))
-    return [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)])]
+    return [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
 
 
 @pytest.mark.parametrize("recording", recordings.ALL, ids=lambda r: r.name)

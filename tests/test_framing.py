@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from typing import Any, Protocol
 
 import pytest
@@ -62,7 +63,7 @@ def splits(draw: st.DrawFn, stream: bytes) -> list[bytes]:
         return re.findall(rb"[^\n]*\n?", stream)
     cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=12)))
     bounds = [0, *cuts, len(stream)]
-    return [stream[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [stream[a:b] for a, b in pairwise(bounds)]
 
 
 # -- NDJSON -------------------------------------------------------------------

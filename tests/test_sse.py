@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -613,7 +614,7 @@ def splits(draw: st.DrawFn, stream: bytes) -> list[bytes]:
         return re.findall(rb"[^\r\n]*[\r\n]?", stream)
     cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=12)))
     bounds = [0, *cuts, len(stream)]
-    return [stream[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [stream[a:b] for a, b in pairwise(bounds)]
 
 
 TRICKY_TEXT = st.text(
