@@ -316,6 +316,13 @@ def test_error_panel_and_notice(page: Any, jupyter_server: Any, demo: DemoServer
     )
     assert below, "the partial text is shown below the error panel"
     expect(inband.get_by_role("button", name="Retry", exact=True)).to_be_enabled()
+    # The raw wire shows where it went wrong: the role chunk, the tokens, then
+    # the provider's in-band error event.
+    inband.get_by_role("button", name="Events", exact=True).click()
+    rows = inband.locator(".sse-widget-events .sse-widget-event-data")
+    expect(rows).to_have_count(1 + fail_after + 1, timeout=TIMEOUT_MS)
+    expect(rows.first).to_contain_text('"role": "assistant"')
+    expect(rows.last).to_contain_text('{"error": {"message":')
     for widget in (http, inband):
         expect(widget.locator(".sse-widget-notice")).to_be_hidden()
 
@@ -422,11 +429,16 @@ INSPECTOR_RECORDER = """
   const rec = { states: [], liveRows: [], minRows: Infinity, watchRows: false, timeline: [] };
   window.__sseInspect = rec;
   const check = () => {
-    const root = document.querySelector('.sse-widget');
+    // The visible widget labelled "thinking": a view being replaced, or one in
+    // a hidden tab, may still be in the document for a moment.
+    const roots = Array.from(document.querySelectorAll('.sse-widget'));
+    const root = roots.find((r) => r.offsetParent !== null &&
+      r.querySelector('.sse-widget-label')?.textContent === 'thinking');
     if (!root) return;
     // For failure messages: what the widget showed, and when.
     const d = root.querySelector('details.sse-widget-reasoning');
     const sig = [
+      roots.length + ' roots',
       root.dataset.status, d ? (d.open ? 'open' : 'closed') : '-',
       d ? d.textContent.length : 0, root.querySelector('.sse-widget-output').textContent.length,
       root.querySelectorAll('.sse-widget-event').length,
@@ -527,7 +539,7 @@ def test_reasoning_and_event_inspector(
     expect(rows).to_have_count(len(parts), timeout=TIMEOUT_MS)
     record = page.evaluate("() => window.__sseInspect")
     assert record["minRows"] < len(parts) / 2, record
-    assert any(0 < n < len(parts) for n in record["liveRows"]), record
+    assert any(0 < n < len(parts) for n in record["liveRows"]), record["timeline"]
     assert scrolled_to_bottom(events), "the list followed the new rows"
     # The user's "open" was for the old run: the new one opens and collapses on its own.
     assert_opened_then_collapsed(record)
