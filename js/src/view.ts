@@ -103,7 +103,11 @@ export function mountView(options: ViewOptions): ViewHandle {
   const root = h(doc, "div", "sse-widget");
   const header = h(doc, "div", "sse-widget-header");
   const label = h(doc, "span", "sse-widget-label");
+  // A live region: assistive technology hears the run start and end here,
+  // while the text region stays quiet (aria-busy) until the run is over.
   const status = h(doc, "span", "sse-widget-status");
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-atomic", "true");
   const stats = h(doc, "span", "sse-widget-stats");
   const actions = h(doc, "span", "sse-widget-actions");
   const copied = h(doc, "span", "sse-widget-copied");

@@ -87,6 +87,30 @@ describe("view DOM contract", () => {
     }
   });
 
+  it("announces the start and the end in a status live region, not every token", async () => {
+    const { model, q, scheduler } = mount({ status: "idle" });
+    const status = q(".sse-widget-status")!;
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.getAttribute("aria-atomic")).toBe("true");
+    const seen: string[] = [];
+    new MutationObserver(() => seen.push(status.textContent ?? "")).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+    const observed = () => new Promise((resolve) => setTimeout(resolve, 0));
+    model.set("status", "streaming");
+    await observed();
+    for (let seq = 1; seq <= 20; seq++) {
+      model.custom(delta(1, seq, `token${seq} `));
+      scheduler.flush();
+      await observed();
+    }
+    model.set("status", "done");
+    await observed();
+    expect(seen).toEqual(["Streaming…", "Done"]);
+  });
+
   it("shows the label only when it is not empty", () => {
     const { model, q } = mount({ label: "" });
     const label = q(".sse-widget-label")!;
