@@ -64,6 +64,52 @@ function renderCode(token: Tokens.Code): string {
   );
 }
 
+const ANY_FENCE = /^\s*(`{3,}|~{3,})/;
+const STRONG_MARK = /(?<!\*)\*\*(?!\*)/g;
+
+/** Whether `text` ends inside a fenced code block (fences at any indent count). */
+function endsInOpenFence(text: string): boolean {
+  let open: string | null = null;
+  for (const line of text.split("\n")) {
+    const fence = ANY_FENCE.exec(line)?.[1];
+    if (fence === undefined) continue;
+    if (open === null) open = fence;
+    else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence) open = null;
+  }
+  return open !== null;
+}
+
+/**
+ * While streaming, `**bold` and `` `code `` on the unfinished last line would
+ * show their raw markers until the closing ones arrive. This returns `source`
+ * with that line's open `**` and single backtick closed, for display only; it
+ * leaves alone anything it is not sure of (code blocks, double backticks, a
+ * marker with nothing after it yet).
+ */
+export function closeOpenInline(source: string): string {
+  const start = source.lastIndexOf("\n") + 1;
+  const line = source.slice(start);
+  if (line.trim() === "" || line.includes("``") || ANY_FENCE.test(line) || /^( {4}|\t)/.test(line)) return source;
+  if (endsInOpenFence(source.slice(0, start))) return source;
+  let closers = "";
+  let prose = line;
+  const ticks = line.split("`").length - 1;
+  if (ticks % 2 === 1) {
+    const open = line.lastIndexOf("`");
+    if (line.slice(open + 1).trim() === "") return source;
+    closers = "`";
+    prose = line.slice(0, open);
+  }
+  prose = prose.replace(/`[^`]*`/g, "");
+  const marks = [...prose.matchAll(STRONG_MARK)];
+  if (marks.length % 2 === 1) {
+    const after = prose.slice((marks[marks.length - 1]?.index ?? 0) + 2);
+    if (after.trim() !== "" && !/^\s/.test(after)) closers += "**";
+  }
+  if (closers === "") return source;
+  return source.slice(0, start) + line.replace(/[ \t]+$/, "") + closers;
+}
+
 function createMarked(): Marked {
   return new Marked({
     async: false,
@@ -258,7 +304,9 @@ export class StreamingMarkdown {
       }
     }
     const rest = source.slice(this.frozenLength);
-    this.renderRest(rest, lex(rest, this.links), streaming);
+    // Closers go on the last line only, which is never frozen while streaming.
+    const shown = streaming ? closeOpenInline(rest) : rest;
+    this.renderRest(shown, lex(shown, this.links), streaming);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isClosedCode, renderMarkdown, StreamingMarkdown } from "../src/markdown";
+import { closeOpenInline, isClosedCode, renderMarkdown, StreamingMarkdown } from "../src/markdown";
 
 function host(): HTMLElement {
   return document.createElement("div");
@@ -212,6 +212,51 @@ describe("StreamingMarkdown", () => {
     md.update(source, false);
     expect(md.frozenBlockCount).toBe(39);
     expect(root.querySelectorAll("p")).toHaveLength(40);
+  });
+});
+
+describe("closeOpenInline", () => {
+  it("closes an open ** or backtick on the unfinished last line", () => {
+    expect(closeOpenInline("Intro.\n\nA **bold te")).toBe("Intro.\n\nA **bold te**");
+    expect(closeOpenInline("Run `pip inst")).toBe("Run `pip inst`");
+    expect(closeOpenInline("**Use `foo")).toBe("**Use `foo`**");
+    expect(closeOpenInline("- **Step one")).toBe("- **Step one**");
+    expect(closeOpenInline("A **bold ")).toBe("A **bold**"); // a closer after a space would not count
+  });
+
+  it("leaves alone what is closed, finished or not sure", () => {
+    for (const source of [
+      "A **bold** word",
+      "A **bold\n", // the line is finished: the next one may close it
+      "A ** spaced",
+      "Marker at the end **",
+      "**",
+      "`a**b` plain",
+      "Open ``double",
+      "```python\nx = **kw",
+      "```python\nx = 1\n```\nand **more", // after a closed fence: closed
+      "    indented **code",
+      "***both",
+      "",
+    ]) {
+      const expected = source === "```python\nx = 1\n```\nand **more" ? source + "**" : source;
+      expect(closeOpenInline(source), source).toBe(expected);
+    }
+  });
+
+  it("shows bold and code while streaming, and the raw source's render at the end", () => {
+    const root = host();
+    const md = new StreamingMarkdown(root);
+    md.update("Some **bold te", true);
+    expect(root.querySelector("strong")?.textContent).toBe("bold te");
+    expect(root.textContent).not.toContain("*");
+    md.update("Some **bold text** and `co", true);
+    expect(root.querySelector("code")?.textContent).toBe("co");
+    // Not closed when the stream ends: shown as the author wrote it.
+    md.update("Some **bold text** and **never closed", false);
+    expect(root.querySelectorAll("strong")).toHaveLength(1);
+    expect(root.textContent).toContain("**never closed");
+    expect(root.innerHTML).toBe(html(renderMarkdown("Some **bold text** and **never closed")));
   });
 });
 
