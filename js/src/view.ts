@@ -252,6 +252,14 @@ export function mountView(options: ViewOptions): ViewHandle {
     renderEvents();
   }
 
+  /** Render now what the next frame would have rendered. */
+  function flushPending(): void {
+    if (frame !== null) {
+      scheduler.cancel(frame);
+      flushFrame();
+    }
+  }
+
   function ensureContent(): void {
     const mode = model.get("markdown") === false ? "plain" : "markdown";
     if (mode === contentMode && content) return;
@@ -487,14 +495,15 @@ export function mountView(options: ViewOptions): ViewHandle {
 
   // Every DOM listener goes with one abort() when the view is destroyed.
   const listeners = new AbortController();
-  stopButton.addEventListener("click", onStop, { signal: listeners.signal });
-  retryButton.addEventListener("click", onRetry, { signal: listeners.signal });
-  copyButton.addEventListener("click", onCopy, { signal: listeners.signal });
-  inspectButton.addEventListener("click", onInspect, { signal: listeners.signal });
-  eventsList.addEventListener("scroll", onEventsScroll, { signal: listeners.signal });
-  reasoning.addEventListener("toggle", onReasoningToggle, { signal: listeners.signal });
-  root.addEventListener("keydown", onKeyDown, { signal: listeners.signal });
-  output.addEventListener("click", onOutputClick, { signal: listeners.signal });
+  const until = { signal: listeners.signal };
+  stopButton.addEventListener("click", onStop, until);
+  retryButton.addEventListener("click", onRetry, until);
+  copyButton.addEventListener("click", onCopy, until);
+  inspectButton.addEventListener("click", onInspect, until);
+  eventsList.addEventListener("scroll", onEventsScroll, until);
+  reasoning.addEventListener("toggle", onReasoningToggle, until);
+  root.addEventListener("keydown", onKeyDown, until);
+  output.addEventListener("click", onOutputClick, until);
 
   // ---- subscriptions ----------------------------------------------------
   // When a run ends, its final text is shown at once rather than on the next
@@ -504,10 +513,7 @@ export function mountView(options: ViewOptions): ViewHandle {
   // land first.
   let wasRunning = running();
   const finishNow = (): void => {
-    if (!destroyed && frame !== null) {
-      scheduler.cancel(frame);
-      flushFrame();
-    }
+    if (!destroyed) flushPending();
   };
   const onChrome = (): void => {
     renderChrome();
@@ -529,12 +535,7 @@ export function mountView(options: ViewOptions): ViewHandle {
 
   return {
     root,
-    flush(): void {
-      if (frame !== null) {
-        scheduler.cancel(frame);
-        flushFrame();
-      }
-    },
+    flush: flushPending,
     destroy(): void {
       if (destroyed) return;
       destroyed = true;
