@@ -52,8 +52,10 @@ class CompareWidget(ipywidgets.VBox):
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
+        if displayed_in_this_cell(self):
+            return
         bundle = self._repr_mimebundle_(**kwargs)
-        if bundle and not displayed_in_this_cell(self):
+        if bundle:
             display(bundle, raw=True)
 
     def _retry_from_front_end(self) -> None:
