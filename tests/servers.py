@@ -71,12 +71,7 @@ class ScriptedServer(BackgroundServer):
 
     def wait_for(self, predicate: Any, timeout: float = 5.0) -> bool:
         """Poll (bounded) until ``predicate()`` is true."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.002)
-        return bool(predicate())
+        return wait_until(predicate, timeout)
 
     async def _app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -134,6 +129,16 @@ class ScriptedServer(BackgroundServer):
         await asyncio.gather(watcher, return_exceptions=True)
         player.result()
         record.completed = True
+
+
+def wait_until(predicate: Any, timeout: float = 5.0) -> bool:
+    """Poll (bounded) until ``predicate()`` is true; blocks the calling thread."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.002)
+    return bool(predicate())
 
 
 async def eventually(predicate: Any, timeout: float = 5.0) -> bool:

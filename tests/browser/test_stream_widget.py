@@ -11,6 +11,7 @@ import pytest
 
 from sse_widget.demo import DemoServer
 from tests.browser.harness import open_notebook, run_all_cells
+from tests.servers import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 60_000
@@ -95,10 +96,7 @@ def test_stop_button_closes_the_connection_and_keeps_the_text(
     stop.click()
     stopped = page.locator('.sse-widget[data-status="stopped"]').first
     stopped.wait_for(timeout=10_000)
-    deadline = time.monotonic() + 5
-    while not record.disconnected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert record.disconnected, "the server never saw the connection close"
+    assert wait_until(lambda: record.disconnected, timeout=5), "the server never saw the connection close"
     assert record.disconnected_at is not None and record.disconnected_at - clicked < 5
     assert not record.finished
 

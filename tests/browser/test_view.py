@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 
 from sse_widget.demo import DemoServer, pick_answer, tokenize
 from tests.browser.harness import open_notebook, run_all_cells, run_cell_source
-from tests.servers import Script, ScriptedServer, openai_chunks, sse
+from tests.servers import Script, ScriptedServer, openai_chunks, sse, wait_until
 
 TIMEOUT_MS = 30_000
 STREAM_PROMPT = "How does streaming work?"  # ANSWERS[0]: heading, bold, list, inline code
@@ -229,10 +229,8 @@ def test_stop_retry_and_escape(page: Any, jupyter_server: Any, demo: DemoServer)
     widget.get_by_role("button", name="Stop", exact=True).click()
     with_status(widget, "stopped", timeout=10_000)
     expect(widget.locator(".sse-widget-cursor")).to_have_count(0)
-    deadline = time.monotonic() + 5
-    while not record.disconnected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert record.disconnected and not record.finished
+    assert wait_until(lambda: record.disconnected, timeout=5)
+    assert not record.finished
     partial = output_text(widget)
     assert 30 < len(partial) < len(output_text(reference))
     assert widget.get_by_role("button", name="Stop", exact=True).is_disabled()
@@ -267,10 +265,8 @@ def test_stop_retry_and_escape(page: Any, jupyter_server: Any, demo: DemoServer)
     page.keyboard.press("Escape")
     with_status(widget, "stopped", timeout=10_000)
     expect(widget.locator(".sse-widget-cursor")).to_have_count(0)
-    deadline = time.monotonic() + 5
-    while not record.disconnected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert record.disconnected and not record.finished
+    assert wait_until(lambda: record.disconnected, timeout=5)
+    assert not record.finished
 
 
 # -- errors ---------------------------------------------------------------------------
