@@ -8,6 +8,7 @@ saw the client disconnect, so tests can prove that Stop really closed the socket
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ class Script:
     stall: bool = False
     #: After the chunks, close the socket without ending the chunked body.
     drop: bool = False
+    #: Chunk index -> an event the server waits for before sending that chunk,
+    #: so a test can look at the page while the stream is held at a known point
+    #: (read when each chunk is due: replace the events before a retry).
+    holds: dict[int, threading.Event] = field(default_factory=dict)
 
     @classmethod
     def of(cls, parts: Iterable[bytes | str], delay: float = 0.0, **kwargs: Any) -> Script:
@@ -106,7 +111,10 @@ class ScriptedServer(BackgroundServer):
             headers = [(b"content-type", script.content_type.encode())]
             headers += [(k.encode(), v.encode()) for k, v in script.headers]
             await send({"type": "http.response.start", "status": script.status, "headers": headers})
-            for delay, data in script.chunks:
+            for index, (delay, data) in enumerate(script.chunks):
+                hold = script.holds.get(index)
+                if hold is not None:
+                    await _released(hold)
                 if delay:
                     await asyncio.sleep(delay)
                 await send({"type": "http.response.body", "body": data, "more_body": True})
@@ -129,6 +137,17 @@ class ScriptedServer(BackgroundServer):
         await asyncio.gather(watcher, return_exceptions=True)
         player.result()
         record.completed = True
+
+
+#: A held stream goes on by itself after this long, so a failed test cannot hang the server.
+HOLD_LIMIT_S = 120.0
+
+
+async def _released(hold: threading.Event) -> None:
+    """Wait (bounded, without blocking the server's loop) until the test sets ``hold``."""
+    deadline = time.monotonic() + HOLD_LIMIT_S
+    while not hold.is_set() and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def wait_until(predicate: Any, timeout: float = 5.0) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -407,67 +408,47 @@ REASONING = "The user asks about streams. Servers send events; each carries a to
 REASONED_ANSWER = "Streams send **one token** at a time, so you can read as it arrives."
 
 
+THOUGHTS = tokenize(REASONING)
+ANSWER_TOKENS = tokenize(REASONED_ANSWER)
+
+
 def reasoning_chunks() -> list[bytes]:
     """An OpenAI-style stream that thinks first (reasoning_content), then answers."""
 
     def chunk(**delta: str) -> str:
         return json.dumps({"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta}]})
 
-    thoughts = [chunk(reasoning_content=t) for t in tokenize(REASONING)]
-    answer = [chunk(content=t) for t in tokenize(REASONED_ANSWER)]
+    thoughts = [chunk(reasoning_content=t) for t in THOUGHTS]
+    answer = [chunk(content=t) for t in ANSWER_TOKENS]
     return sse(*thoughts, *answer, "[DONE]")
 
 
-# Watches the first widget: the states the reasoning panel goes through
-# ("open|status|answer?"), and the event rows while a run streams.
-INSPECTOR_RECORDER = """
-() => {
-  const rec = { states: [], liveRows: [], minRows: Infinity, watchRows: false, timeline: [] };
-  window.__sseInspect = rec;
-  const check = () => {
-    // The visible widget labelled "thinking": a view being replaced, or one in
-    // a hidden tab, may still be in the document for a moment.
-    const roots = Array.from(document.querySelectorAll('.sse-widget'));
-    const root = roots.find((r) => r.offsetParent !== null &&
-      r.querySelector('.sse-widget-label')?.textContent === 'thinking');
-    if (!root) return;
-    // For failure messages: what the widget showed, and when.
-    const d = root.querySelector('details.sse-widget-reasoning');
-    const sig = [
-      roots.length + ' roots',
-      root.dataset.status, d ? (d.open ? 'open' : 'closed') : '-',
-      d ? d.textContent.length : 0, root.querySelector('.sse-widget-output').textContent.length,
-      root.querySelectorAll('.sse-widget-event').length,
-    ].join(' ');
-    const last = rec.timeline[rec.timeline.length - 1];
-    if ((!last || last[1] !== sig) && rec.timeline.length < 500) rec.timeline.push([Math.round(performance.now()), sig]);
-    const details = root.querySelector('details.sse-widget-reasoning');
-    const thoughts = details ? details.querySelector('.sse-widget-reasoning-text').textContent : '';
-    if (details && thoughts !== '') {
-      const answer = root.querySelector('.sse-widget-output').textContent.replace(/\u258b$/, '');
-      const state = `${details.open}|${root.dataset.status}|${answer !== ''}`;
-      if (rec.states[rec.states.length - 1] !== state) rec.states.push(state);
-    }
-    if (rec.watchRows) {
-      const rows = root.querySelectorAll('.sse-widget-events .sse-widget-event').length;
-      rec.minRows = Math.min(rec.minRows, rows);
-      if (root.dataset.status === 'streaming') rec.liveRows.push(rows);
-    }
-  };
-  new MutationObserver(check).observe(document.body, {
-    subtree: true, childList: true, attributes: true, characterData: true,
-  });
-  return true;
-}
-"""
+#: Where the reasoning stream is held: halfway through the thoughts, and
+#: halfway through the answer (chunk indexes, so also event counts).
+MID_THOUGHT = len(THOUGHTS) // 2
+MID_ANSWER = len(THOUGHTS) + len(ANSWER_TOKENS) // 2
 
 
-def assert_opened_then_collapsed(record: dict[str, Any]) -> None:
-    """Open while thinking with no answer yet, then collapsed while the answer streams."""
-    states = record["states"]
-    thinking, answering = "true|streaming|false", "false|streaming|true"
-    assert thinking in states and answering in states, record
-    assert states.index(thinking) < states.index(answering), record
+def hold_points(script: Script) -> tuple[threading.Event, threading.Event]:
+    """Hold the next run of ``script`` mid-thought and mid-answer, until released."""
+    thinking, answering = threading.Event(), threading.Event()
+    script.holds = {MID_THOUGHT: thinking, MID_ANSWER: answering}
+    return thinking, answering
+
+
+def expect_thinking(widget: Any, details: Any) -> None:
+    """Held mid-thought: the reasoning is open and streaming, with no answer yet."""
+    with_status(widget, "streaming")
+    expect(details.locator(".sse-widget-reasoning-text")).to_have_text("".join(THOUGHTS[:MID_THOUGHT]), timeout=TIMEOUT_MS)
+    expect(details).to_have_js_property("open", True, timeout=TIMEOUT_MS)
+    assert output_text(widget) == ""
+
+
+def expect_answering(widget: Any, details: Any) -> None:
+    """Held mid-answer: the reasoning has collapsed on its own while the answer streams."""
+    expect(widget.locator(".sse-widget-output")).to_contain_text("Streams send", timeout=TIMEOUT_MS)
+    expect(details).to_have_js_property("open", False, timeout=TIMEOUT_MS)
+    with_status(widget, "streaming")
 
 
 def scrolled_to_bottom(events: Any) -> bool:
@@ -479,15 +460,19 @@ def scrolled_to_bottom(events: Any) -> bool:
 def test_reasoning_and_event_inspector(
     page: Any, lab_server: Any, server: ScriptedServer, screenshots_dir: Path
 ) -> None:
+    # The stream is held at known points while the page is checked, rather than
+    # paced and sampled: a kernel or browser that gets no CPU for a moment
+    # collapses a paced stream into one burst, and its middle is never seen.
     parts = reasoning_chunks()
-    url = server.add("/view-reasoning", Script.of(parts, delay=0.06))
+    script = Script.of(parts, delay=0.01)
+    thinking, answering = hold_points(script)
+    url = server.add("/view-reasoning", script)
     name = lab_server.write_notebook(
         "view-reasoning.ipynb",
         "from sse_widget import stream\n"
         f"w = stream({url!r}, json={{'stream': True}}, label='thinking')",
     )
     open_notebook(page, lab_server, name)
-    page.evaluate(INSPECTOR_RECORDER)
     run_all_cells(page)
     widget = by_label(page, "thinking")
     details = widget.locator("details.sse-widget-reasoning")
@@ -495,15 +480,16 @@ def test_reasoning_and_event_inspector(
     # Open while the model thinks, collapsed once the answer comes.
     expect(details).to_be_visible(timeout=TIMEOUT_MS)
     expect(details.locator("summary")).to_have_text("Reasoning")
-    expect(widget.locator(".sse-widget-output")).to_contain_text("Streams send", timeout=TIMEOUT_MS)
-    expect(details).to_have_js_property("open", False)
+    expect_thinking(widget, details)
+    thinking.set()
+    expect_answering(widget, details)
     # The user opens it again: it stays open, also once the run is over (when
     # the front end rebuilds the view for the updated output).
     details.locator("summary").click()
-    expect(details).to_have_js_property("open", True)
+    expect(details).to_have_js_property("open", True, timeout=TIMEOUT_MS)
+    answering.set()
     with_status(widget, "done")
-    expect(details).to_have_js_property("open", True)
-    assert_opened_then_collapsed(page.evaluate("() => window.__sseInspect"))
+    expect(details).to_have_js_property("open", True, timeout=TIMEOUT_MS)
     expect(details.locator(".sse-widget-reasoning-text")).to_have_text(REASONING)
     assert details.locator(".sse-widget-reasoning-text *").count() == 0
     expect(widget.locator(".sse-widget-output strong")).to_have_text("one token")
@@ -528,18 +514,20 @@ def test_reasoning_and_event_inspector(
     assert scrolled_to_bottom(events), "the list shows its newest rows"
     run_and_print(page, "print(w.inspect)", "True")
 
-    # A new run empties the list, then its rows arrive while it streams.
-    page.evaluate("() => { window.__sseInspect.watchRows = true; window.__sseInspect.states = []; }")
+    # A new run empties the list, then its rows arrive while it streams. The
+    # user's "open" was for the old run: the new one opens and collapses on its own.
+    thinking, answering = hold_points(script)
     widget.get_by_role("button", name="Retry", exact=True).click()
+    expect_thinking(widget, details)
+    expect(rows).to_have_count(MID_THOUGHT, timeout=TIMEOUT_MS)
+    thinking.set()
+    expect_answering(widget, details)
+    expect(rows).to_have_count(MID_ANSWER, timeout=TIMEOUT_MS)
+    answering.set()
     with_status(widget, "done")
     expect(rows).to_have_count(len(parts), timeout=TIMEOUT_MS)
-    record = page.evaluate("() => window.__sseInspect")
-    assert record["minRows"] < len(parts) / 2, record
-    assert any(0 < n < len(parts) for n in record["liveRows"]), record["timeline"]
     assert scrolled_to_bottom(events), "the list followed the new rows"
-    # The user's "open" was for the old run: the new one opens and collapses on its own.
-    assert_opened_then_collapsed(record)
-    expect(details).to_have_js_property("open", False)
+    expect(details).to_have_js_property("open", False, timeout=TIMEOUT_MS)
 
     # Beside the text when the output is wide, below it when narrow.
     out_box = widget.locator(".sse-widget-output").bounding_box()
