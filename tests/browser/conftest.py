@@ -2,7 +2,8 @@
 JupyterLab / Notebook 7 servers (see ``harness.py`` beside this file).
 
 Every test collected from this folder is marked ``browser``, so
-``pytest -m "not browser"`` leaves them out.
+``pytest -m "not browser"`` leaves them out; those that take the README's
+screenshots are also marked ``screenshots``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         except ValueError:
             continue
         item.add_marker(pytest.mark.browser)
+        if "screenshots_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.screenshots)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -156,7 +159,12 @@ def _keep_failure_screenshot(pg: Any, nodeid: str) -> None:
 
 @pytest.fixture(scope="session")
 def screenshots_dir() -> Path:
-    path = REPO_ROOT / "docs" / "screenshots"
+    """Where tests save the screenshots they take: a git-ignored build folder.
+
+    ``scripts/refresh-screenshots.sh`` points ``SSE_WIDGET_SCREENSHOTS`` at
+    ``docs/screenshots`` to refresh the README's images on purpose.
+    """
+    path = Path(os.environ.get("SSE_WIDGET_SCREENSHOTS") or REPO_ROOT / "build" / "screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
