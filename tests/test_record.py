@@ -13,6 +13,7 @@ from sse_widget import StreamWidget, replay
 from sse_widget.demo import DemoServer, pick_answer
 from sse_widget.record import Recording, load, replay_request, save
 from sse_widget.sse import ServerSentEvent
+from tests.servers import eventually
 
 MESSAGES = [{"role": "user", "content": "Show me some code"}]
 
@@ -69,8 +70,7 @@ async def test_stop_works_during_a_replay(tmp_path: Path) -> None:
     events = tuple((0.05 * i, ServerSentEvent(data=f"w{i} ")) for i in range(200))
     w = StreamWidget()
     w.start(**replay_request(Recording(events, format="text"), 1.0))
-    while len(w.text) < 8:
-        await asyncio.sleep(0.01)
+    assert await eventually(lambda: len(w.text) >= 8)
     w.stop()
     await asyncio.wait_for(w.wait(), 5)
     assert w.status == "stopped" and 8 <= len(w.text) < 200

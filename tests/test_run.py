@@ -93,8 +93,7 @@ async def test_stop_closes_the_connection(server: ScriptedServer, request: pytes
         assert await eventually(lambda: any(c.path.endswith(where) for c in server.connections))
         await asyncio.sleep(0.05)
     else:
-        while len(w.text) < 6:
-            await asyncio.sleep(0.005)
+        assert await eventually(lambda: len(w.text) >= 6)
     partial = w.text
     connection = [c for c in server.connections if c.path.endswith(where)][-1]
     stopped_at = time.monotonic()
@@ -111,8 +110,7 @@ async def test_stop_from_another_thread(server: ScriptedServer, request: pytest.
     url = server.add(path(request), Script.of(openai_chunks(["a "], done=False), stall=True))
     w = StreamWidget()
     w.start(url)
-    while not w.text:
-        await asyncio.sleep(0.005)
+    assert await eventually(lambda: w.text != "")
     thread = threading.Thread(target=w.stop)
     thread.start()
     thread.join(2)
@@ -124,8 +122,7 @@ async def test_retry_starts_a_fresh_run_and_drops_the_old_one(server: ScriptedSe
     url = server.add(path(request), Script.of(openai_chunks([f"x{i} " for i in range(400)]), delay=0.005))
     w = Recorder()
     w.start(url)
-    while len(w.text) < 10:
-        await asyncio.sleep(0.005)
+    assert await eventually(lambda: len(w.text) >= 10)
     w.retry()
     assert w.run_id == 2 and w.text == ""
     text = await asyncio.wait_for(w.wait(), 20)
@@ -205,8 +202,7 @@ async def test_connection_refused_is_one_clear_line() -> None:
 async def test_stop_all_stops_every_running_widget(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
     url = server.add(path(request), Script.of(openai_chunks(["x"], done=False), stall=True))
     widgets = [StreamWidget().start(url) for _ in range(5)]
-    while not all(w.text for w in widgets):
-        await asyncio.sleep(0.005)
+    assert await eventually(lambda: all(w.text for w in widgets))
     assert stop_all() == 5
     await asyncio.wait_for(asyncio.gather(*(w.wait() for w in widgets)), 5)
     assert {w.status for w in widgets} == {"stopped"}

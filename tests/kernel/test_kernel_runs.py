@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -79,17 +80,21 @@ def test_fifty_streams_at_once_all_complete(kernel: KernelFrontend, server: Scri
     assert kernel.evaluate("sorted({w.status for w in many})") == ["done"]
 
 
+def stalled(server: ScriptedServer) -> list[Any]:
+    return [c for c in server.connections if c.path == "/kernel-stall"]
+
+
 def test_stop_all_and_closing_a_widget_stop_their_runs(kernel: KernelFrontend, server: ScriptedServer) -> None:
     url = server.add("/kernel-stall", Script.of(openai_chunks(["hold "], done=False), stall=True))
     kernel.execute(f"held = [StreamWidget().start({url!r}) for _ in range(3)]")
-    assert kernel.pump(10, until=lambda: len([c for c in server.connections if c.path == "/kernel-stall"]) == 3)
-    time.sleep(0.2)
+    assert kernel.pump(10, until=lambda: len(stalled(server)) == 3)
+    assert server.wait_for(lambda: all(c.chunks_sent == 1 for c in stalled(server)))
     assert kernel.evaluate("stop_all()") == 3
     kernel.execute(f"closing = StreamWidget().start({url!r})")
-    assert kernel.pump(10, until=lambda: len([c for c in server.connections if c.path == "/kernel-stall"]) == 4)
-    time.sleep(0.2)
+    assert kernel.pump(10, until=lambda: len(stalled(server)) == 4)
+    assert server.wait_for(lambda: all(c.chunks_sent == 1 for c in stalled(server)))
     kernel.execute("closing.close()")
-    connections = [c for c in server.connections if c.path == "/kernel-stall"]
+    connections = stalled(server)
     assert server.wait_for(lambda: all(c.disconnected_at is not None for c in connections), timeout=3)
     assert kernel.evaluate("[w.status for w in held]") == ["stopped"] * 3
 
