@@ -7,10 +7,11 @@
 
 from .chat import ChatWidget, chat
 from .compare import CompareWidget, compare
+from .errors import RunError
 from .formats import Delta, FormatError
 from .magic import load_ipython_extension
-from .run import RunError, StreamRequest
 from .sse import ServerSentEvent, SSEDecoder
+from .transport import StreamRequest
 from .widget import StreamWidget, replay, stop_all, stream
 
 __all__ = [

@@ -18,7 +18,7 @@ import httpx
 import ipywidgets
 import traitlets
 
-from .run import call_on_loop
+from .loop import call_on_loop
 from .widget import StreamWidget, display_once
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]

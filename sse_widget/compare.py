@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets
 
 from .chat import Endpoint, as_messages
-from .run import call_on_loop
+from .loop import call_on_loop
 from .widget import StreamWidget, display_once, displayed_in_this_cell
 
 __all__ = ["CompareWidget", "compare"]

@@ -23,8 +23,10 @@ import traitlets
 
 from . import record
 from .formats import FormatSpec
-from .run import RUNNING, Run, StreamRequest, call_on_loop
+from .loop import call_on_loop
+from .run import RUNNING, Run
 from .sse import ServerSentEvent
+from .transport import StreamRequest
 
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
 

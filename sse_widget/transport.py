@@ -1,0 +1,207 @@
+"""The HTTP side of a run: the request, one attempt at it, when to reconnect, and error text.
+
+:class:`Transport` sends a :class:`StreamRequest` with httpx and hands each
+successful response, with the decoder its content type calls for, to a
+``consume`` coroutine (the run's read loop). A broken GET event stream is
+requested again as :class:`ReconnectPolicy` allows; any other failure becomes a
+:class:`~sse_widget.errors.RunError` with one line of text and no secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import ssl
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .decoders import Decoder, decoder_for
+from .errors import CutShortError, HTTPStatusError, NetworkError
+from .formats import FormatSpec, error_message
+from .redact import redact, secrets_in
+from .sse import SSEDecoder
+
+__all__ = ["DEFAULT_TIMEOUT", "ReconnectPolicy", "StreamRequest", "Transport"]
+
+#: Connect within 10 s; a stream that sends nothing for 120 s has stalled.
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+
+_ERROR_BODY_LIMIT = 64 * 1024
+_ERROR_TEXT_LIMIT = 300
+
+Consume = Callable[[httpx.Response, Decoder], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StreamRequest:
+    """Everything needed to (re)issue one streaming request. Headers never show in a repr."""
+
+    url: str
+    method: str = "POST"
+    json: Any = None
+    data: Any = None
+    headers: Mapping[str, str] | None = field(default=None, repr=False)
+    params: Any = field(default=None, repr=False)
+    format: FormatSpec = "auto"
+    client: httpx.AsyncClient | None = field(default=None, repr=False)
+    timeout: Any = None
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in an error message or a log line."""
+        return secrets_in(self.headers, self.params)
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """When a broken stream is requested again, and after how long (as EventSource does).
+
+    Only a GET event stream that was already flowing is resumed, and never a
+    POST, which could repeat a paid generation. The pause doubles each time,
+    from the stream's ``retry:`` value (or ``default_ms``) up to ``max_s``.
+    """
+
+    attempts: int = 3
+    default_ms: int = 500
+    max_s: float = 10.0
+
+    def allows(self, method: str, event_stream: SSEDecoder | None, attempt: int) -> bool:
+        """Whether reconnect number ``attempt + 1`` may happen."""
+        return method == "GET" and event_stream is not None and attempt < self.attempts
+
+    def delay(self, attempt: int, retry_ms: int | None) -> float:
+        """Seconds to wait before reconnect number ``attempt`` (1, 2, ...)."""
+        base = (retry_ms if retry_ms is not None else self.default_ms) / 1000
+        return min(base * 2 ** (attempt - 1), self.max_s)
+
+
+class Transport:
+    """Sends one :class:`StreamRequest`, resuming it while its :class:`ReconnectPolicy` allows."""
+
+    def __init__(self, request: StreamRequest, policy: ReconnectPolicy = ReconnectPolicy()) -> None:
+        self.request = request
+        self.policy = policy
+        #: The decoder of the last event stream read, whose last event ID a reconnect sends.
+        self.event_stream: SSEDecoder | None = None
+
+    async def stream(self, consume: Consume, on_reconnect: Callable[[], None]) -> None:
+        """Read the request's response with ``consume``; ``on_reconnect`` runs before each pause."""
+        request = self.request
+        owns_client = request.client is None
+        client = request.client or httpx.AsyncClient(
+            timeout=_timeout(request.timeout), follow_redirects=True, verify=_ssl_context()
+        )
+        try:
+            attempt = 0
+            while True:
+                try:
+                    await self._attempt(client, owns_client, consume)
+                    return
+                except (httpx.TransportError, CutShortError) as exc:
+                    if not self.policy.allows(request.method, self.event_stream, attempt):
+                        raise exc from None
+                    attempt += 1
+                    on_reconnect()
+                    retry_ms = self.event_stream.reconnection_time if self.event_stream else None
+                    await asyncio.sleep(self.policy.delay(attempt, retry_ms))
+        except httpx.HTTPError as exc:
+            raise NetworkError(_describe(exc, request.url), traceback.format_exc()) from None
+        finally:
+            if owns_client:
+                await client.aclose()
+
+    async def _attempt(self, client: httpx.AsyncClient, owns_client: bool, consume: Consume) -> None:
+        """One HTTP request and its response, read to the end or to the end marker."""
+        response = await client.send(self._build(client, owns_client), stream=True)
+        try:
+            if not response.is_success:
+                body = await _read_limited(response, _ERROR_BODY_LIMIT)
+                message = _http_error_message(response, body, self.request.secrets())
+                raise HTTPStatusError(message, response.status_code)
+            decoder = decoder_for(response.headers.get("content-type", ""), self.event_stream)
+            if isinstance(decoder, SSEDecoder):
+                self.event_stream = decoder
+            await consume(response, decoder)
+        finally:
+            await response.aclose()
+
+    def _build(self, client: httpx.AsyncClient, owns_client: bool) -> httpx.Request:
+        request = self.request
+        headers = dict(request.headers or {})
+        if self.event_stream is not None and self.event_stream.last_event_id:
+            headers["Last-Event-ID"] = self.event_stream.last_event_id
+        return client.build_request(
+            request.method,
+            request.url,
+            json=request.json,
+            data=request.data,
+            headers=headers or None,
+            params=request.params,
+            **({} if owns_client or request.timeout is None else {"timeout": _timeout(request.timeout)}),
+        )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~0.1 s: do it once, not once per run.
+    return httpx.create_ssl_context()
+
+
+def _timeout(value: Any) -> httpx.Timeout:
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, httpx.Timeout):
+        return value
+    return httpx.Timeout(value)
+
+
+async def _read_limited(response: httpx.Response, limit: int) -> bytes:
+    body = bytearray()
+    try:
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) >= limit:
+                break
+    except httpx.HTTPError:
+        pass
+    return bytes(body[:limit])
+
+
+def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str]) -> str:
+    reason = response.reason_phrase or ""
+    head = f"HTTP {response.status_code}{' ' + reason if reason else ''}"
+    text = body.decode("utf-8", errors="replace").strip()
+    message = ""
+    if text:
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError:
+            message = " ".join(text.split())
+        else:
+            message = error_message(payload.get("error", payload) if isinstance(payload, Mapping) else payload)
+    if len(message) > _ERROR_TEXT_LIMIT:
+        message = message[: _ERROR_TEXT_LIMIT - 3] + "..."
+    return redact(f"{head}: {message}" if message else head, secrets)
+
+
+def _describe(exc: httpx.HTTPError, url: str) -> str:
+    """One line that says what went wrong with the connection, never a traceback."""
+    parsed = httpx.URL(url)
+    where = f"{parsed.scheme}://{parsed.netloc.decode()}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"Could not connect to {where}: no answer within the connect timeout."
+    if isinstance(exc, httpx.ConnectError):
+        return f"Could not connect to {where}: {exc or 'connection failed'}."
+    if isinstance(exc, httpx.ReadTimeout):
+        return "The stream stalled: no data arrived within the read timeout."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"The server dropped the connection mid-stream ({exc})."
+    if isinstance(exc, httpx.ReadError):
+        return f"The connection broke mid-stream ({exc or type(exc).__name__})."
+    if isinstance(exc, httpx.TimeoutException):
+        return f"Timed out talking to {where} ({type(exc).__name__})."
+    return f"{type(exc).__name__}: {exc}"

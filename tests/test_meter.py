@@ -1,0 +1,40 @@
+"""The meter's stats from known counts and times, and its buffering notice."""
+
+from __future__ import annotations
+
+from sse_widget.buffer import TextBuffer
+from sse_widget.formats import Delta
+from sse_widget.meter import Meter
+
+
+def test_reported_usage_wins_over_the_estimate_and_reasoning_counts_for_first_token() -> None:
+    meter = Meter()
+    meter.read(100, now=10.2)
+    meter.delta(Delta(reasoning="thinking"), now=10.5)
+    meter.delta(Delta(text="answer"), now=11.5)
+    estimated = meter.stats(started=10.0, now=12.0, token_events=False)
+    assert estimated["ttft_ms"] == 500 and estimated["elapsed_ms"] == 2000
+    assert estimated["tokens"] == round(len("thinkinganswer") / 4) and estimated["tokens_estimated"] is True
+    assert estimated["chunks"] == 1 and estimated["chars"] == len("answer") and estimated["bytes"] == 100
+    meter.delta(Delta(usage={"output_tokens": 11, "input_tokens": 5}), now=11.6)
+    reported = meter.stats(started=10.0, now=12.0, token_events=True)
+    assert reported["tokens"] == 11 and reported["tokens_estimated"] is False
+    assert reported["tokens_per_s"] == 10.0 and reported["input_tokens"] == 5
+
+
+def test_many_tokens_in_few_reads_after_silence_is_flagged_as_buffered() -> None:
+    meter = Meter()
+    meter.read(5000, now=3.0)
+    for _ in range(20):
+        meter.delta(Delta(text="x"), now=3.0)
+    assert "buffering" in meter.buffered_notice(started=0.0)
+    assert meter.buffered_notice(started=2.5) == ""
+
+
+def test_text_buffer_hands_over_each_piece_once() -> None:
+    buffer = TextBuffer()
+    buffer.append("a")
+    buffer.append("b")
+    assert buffer.pending and buffer.take() == "ab" and not buffer.pending
+    buffer.append("c")
+    assert buffer.value == "abc" and buffer.take() == "c"
