@@ -111,9 +111,21 @@ class Run:
         self._events_reported = len(self.events)
 
     async def wait(self) -> str:
-        """Wait until the run ends (done, stopped or error) and return its text."""
+        """Wait until the run ends (done, stopped or error) and return its text.
+
+        Cancelling the wait stops the run: that is what interrupting the kernel
+        does to a cell blocked in ``await w.wait()``, the one Stop that reaches
+        Python when the kernel queues comm messages until the cell ends.
+        """
         if self._task is not None:
-            await asyncio.shield(self._task)
+            try:
+                await asyncio.shield(self._task)
+            except asyncio.CancelledError:
+                self.cancel()
+                # Close the connection now, before the caller (IPython showing
+                # the interrupted cell's traceback) holds the loop for a while.
+                await asyncio.wait({self._task}, timeout=1.0)
+                raise
         return self.text
 
     @property

@@ -328,3 +328,21 @@ async def test_a_flowing_stream_gets_no_notice(server: ScriptedServer, request: 
     w.start(url)
     await asyncio.wait_for(w.wait(), 10)
     assert w.status == "done" and w.notice == ""
+
+
+async def test_cancelling_the_wait_stops_the_run_and_closes_its_connection(
+    server: ScriptedServer, request: pytest.FixtureRequest
+) -> None:
+    url = server.add(path(request), Script.of(openai_chunks(f"c{i} " for i in range(2000)), delay=0.01))
+    w = StreamWidget()
+    w.start(url)
+    waiter = asyncio.ensure_future(w.wait())
+    assert await eventually(lambda: len(w.text) > 10)
+    connection = [c for c in server.connections if c.path == path(request)][-1]
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    # The connection is closed by the time the cancelled wait returns.
+    assert w.status == "stopped" and len(w.text) > 10
+    assert await eventually(lambda: connection.disconnected_at is not None, timeout=2)
+    assert not connection.completed

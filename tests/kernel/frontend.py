@@ -111,7 +111,14 @@ class KernelFrontend:
 
     def execute(self, code: str, timeout: float = 30.0) -> str:
         """Run ``code`` as a cell; returns its result's text/plain (or printed output)."""
-        msg_id = self.kc.execute(code)
+        return self.finish(self.kc.execute(code), timeout, code)
+
+    def submit(self, code: str) -> str:
+        """Send ``code`` as a cell and return at once; pass the id to :meth:`finish`."""
+        return self.kc.execute(code)
+
+    def finish(self, msg_id: str, timeout: float = 30.0, code: str = "") -> str:
+        """Wait for a submitted cell to end; returns its result's text/plain (or printed output)."""
         deadline = time.monotonic() + timeout
         result = ""
         printed = ""

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.kernel.frontend import KernelFrontend
+from tests.kernel.frontend import CellError, KernelFrontend
 from tests.servers import Connection, Script, ScriptedServer, openai_chunks
 
 pytestmark = pytest.mark.kernel
@@ -80,3 +80,27 @@ def test_stop_message_closes_a_stalled_or_unanswered_request(
     send_stop_and_see_the_connection_close(kernel, server, model_id, connection)
     assert kernel.evaluate("w3.text") == expected and view.text == expected
     assert kernel.evaluate("w3.error") == ""
+
+
+def test_interrupting_a_cell_blocked_in_wait_stops_the_run(kernel: KernelFrontend, server: ScriptedServer) -> None:
+    """Before ipykernel 7.4 a Stop click waits behind ``await w.wait()``; the kernel interrupt does not."""
+    url = server.add("/kernel-await", Script.of(openai_chunks(f"a{i} " for i in range(3000)), delay=0.01))
+    model_id = kernel.execute("w4 = StreamWidget(); print(w4.model_id)").strip()
+    cell = kernel.submit(f"w4.start({url!r}); await w4.wait()")
+    view = kernel.widget(model_id)
+    assert kernel.pump(10, until=lambda: len(view.text) > 30), view
+    connection = [c for c in server.connections if c.path == "/kernel-await"][-1]
+    assert connection.disconnected_at is None
+
+    interrupted_at = time.monotonic()
+    kernel.km.interrupt_kernel()
+    assert server.wait_for(lambda: connection.disconnected_at is not None, timeout=3)
+    took_ms = (connection.disconnected_at - interrupted_at) * 1000
+    print(f"\ninterrupt -> server saw the close: {took_ms:.0f} ms")
+    assert took_ms < 1000
+    with pytest.raises(CellError, match="CancelledError|KeyboardInterrupt"):
+        kernel.finish(cell, 10)
+    assert not connection.completed
+    assert kernel.pump(5, until=lambda: view.state.get("status") == "stopped"), view.state
+    assert kernel.evaluate("w4.status") == "stopped"
+    assert kernel.evaluate("w4.text") == view.text and len(view.text) > 30
