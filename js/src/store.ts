@@ -4,7 +4,9 @@
  * The store applies DeltaMessage / SnapshotMessage custom messages on top of
  * the synced traits. Python stays the source of truth: `text` and `reasoning`
  * synced by Python always win, and any doubt (a gap in `seq`, a view that
- * mounts mid-stream) is resolved by asking Python for a snapshot.
+ * mounts mid-stream) is resolved by asking Python for a snapshot. Deltas that
+ * arrive while the snapshot is on its way are kept, and the ones newer than
+ * the snapshot are applied on top of it, so the live stream goes on.
  *
  * EventsMessage custom messages go to a sibling EventLog (`store.events`),
  * which keeps the event inspector's rows for every view of the model.
@@ -34,7 +36,7 @@ export interface StoreState {
   readonly seq: number;
   readonly text: string;
   readonly stats: Stats;
-  /** True while deltas are ignored because a snapshot was requested. */
+  /** True while deltas are held back because a snapshot was requested. */
   readonly awaitingSnapshot: boolean;
 }
 
@@ -49,6 +51,8 @@ export interface StoreOptions {
    * and the last request is older than this (the first one may have been lost).
    */
   snapshotRetryMs?: number;
+  /** How many deltas are kept while a snapshot is pending (the oldest go first). */
+  maxHeldDeltas?: number;
 }
 
 function asNumber(value: unknown, fallback: number): number {
@@ -88,6 +92,9 @@ export class StreamStore {
   private readonly model: Model;
   private readonly now: () => number;
   private readonly snapshotRetryMs: number;
+  private readonly maxHeldDeltas: number;
+  /** Deltas of the current run received while a snapshot is pending, in arrival order. */
+  private held: DeltaMessage[] = [];
   private readonly listeners = new Set<StoreListener>();
   private current: StoreState;
   private reasoningText: string;
@@ -107,6 +114,7 @@ export class StreamStore {
     this.model = model;
     this.now = options.now ?? (() => Date.now());
     this.snapshotRetryMs = options.snapshotRetryMs ?? 2000;
+    this.maxHeldDeltas = options.maxHeldDeltas ?? 10_000;
     this.current = {
       run: asNumber(model.get("run_id"), 0),
       seq: 0,
@@ -209,6 +217,7 @@ export class StreamStore {
   /** Apply `patch` (and a new reasoning text, when given), then notify. */
   private update(patch: Partial<StoreState>, reasoning?: string): void {
     this.current = { ...this.current, ...patch };
+    if (!this.current.awaitingSnapshot) this.held = [];
     if (reasoning !== undefined) this.reasoningText = reasoning;
     for (const listener of [...this.listeners]) listener(this.current);
   }
@@ -222,6 +231,7 @@ export class StreamStore {
       // A message for a run the synced traits have not announced yet.
       this.current = { run: msg.run, seq: 0, text: "", stats: {}, awaitingSnapshot: false };
       this.reasoningText = "";
+      this.held = [];
       this.events.startRun(msg.run);
       if (msg.type === "events") this.update({});
     }
@@ -233,36 +243,63 @@ export class StreamStore {
       // An unrequested snapshot (asked for by another front end) older than
       // what is already shown is ignored.
       if (!this.current.awaitingSnapshot && msg.seq < this.current.seq) return;
-      this.update(
-        {
-          seq: msg.seq,
-          text: msg.text,
-          stats: msg.stats ?? this.current.stats,
-          awaitingSnapshot: false,
-        },
-        msg.reasoning ?? "",
-      );
+      this.applySnapshot(msg);
       return;
     }
     if (this.current.awaitingSnapshot) {
       if (this.now() - this.lastRequestAt >= this.snapshotRetryMs) this.requestSnapshot();
+      this.hold(msg);
       if (msg.stats) this.update({ stats: msg.stats });
       return;
     }
-    if (msg.seq <= this.current.seq) return; // duplicate
-    if (msg.seq !== this.current.seq + 1) {
-      if (msg.stats) this.current = { ...this.current, stats: msg.stats };
-      this.requestSnapshot();
-      return;
+    this.appendDeltas([msg]);
+  }
+
+  private hold(msg: DeltaMessage): void {
+    this.held.push(msg);
+    if (this.held.length > this.maxHeldDeltas) this.held.shift();
+  }
+
+  /** The snapshot's text, then the held deltas newer than it. */
+  private applySnapshot(msg: SnapshotMessage): void {
+    const newer = this.held.filter((d) => d.seq > msg.seq).sort((a, b) => a.seq - b.seq);
+    this.current = {
+      ...this.current,
+      seq: msg.seq,
+      text: msg.text,
+      stats: msg.stats ?? this.current.stats,
+      awaitingSnapshot: false,
+    };
+    this.reasoningText = msg.reasoning ?? "";
+    this.held = [];
+    this.appendDeltas(newer, true);
+  }
+
+  /**
+   * Append consecutive deltas in one update; a gap asks for a snapshot and
+   * holds the deltas after it. `notify` forces an update when none applies.
+   */
+  private appendDeltas(deltas: DeltaMessage[], notify = false): void {
+    let { seq, text, stats } = this.current;
+    let reasoning = this.reasoningText;
+    let applied = 0;
+    for (const d of deltas) {
+      if (d.seq > seq + 1) break; // a gap
+      applied += 1;
+      if (d.seq <= seq) continue; // duplicate
+      seq = d.seq;
+      text += d.text;
+      stats = d.stats ?? stats;
+      if (d.reasoning) reasoning += d.reasoning;
     }
-    this.update(
-      {
-        seq: msg.seq,
-        text: this.current.text + msg.text,
-        stats: msg.stats ?? this.current.stats,
-      },
-      msg.reasoning ? this.reasoningText + msg.reasoning : undefined,
-    );
+    const rest = deltas.slice(applied);
+    if (seq !== this.current.seq || notify) this.update({ seq, text, stats }, reasoning);
+    if (rest.length > 0) {
+      const latest = rest[rest.length - 1]?.stats;
+      if (latest) this.current = { ...this.current, stats: latest };
+      this.requestSnapshot();
+      for (const d of rest) this.hold(d);
+    }
   }
 
   private handleRunId(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseKernelMessage, StreamStore } from "../src/store";
-import { delta, FakeModel, snapshot } from "./fake-model";
+import { delta, FakeModel, snapshot, thinking } from "./fake-model";
 
 function setup(initial: ConstructorParameters<typeof FakeModel>[0] = {}, now = () => 0) {
   const model = new FakeModel({ run_id: 1, status: "streaming", ...initial });
@@ -186,6 +186,72 @@ describe("StreamStore", () => {
       model.custom(delta(1, 8, "!"));
       expect(store.state.text).toBe("everything so far!");
     }
+  });
+
+  it("a late view keeps the deltas that arrive before its snapshot and applies the newer ones", () => {
+    const { model, store } = setup({ status: "streaming", text: "" });
+    store.start();
+    expect(model.sent).toEqual([{ type: "snapshot" }]);
+    // Python answers the request after three more flushes went out.
+    model.custom(delta(1, 8, " eight"));
+    model.custom(delta(1, 9, " nine"));
+    model.custom(delta(1, 10, " ten"));
+    expect(store.state.text).toBe("");
+    model.custom(snapshot(1, 8, "one to eight"));
+    expect(store.state.text).toBe("one to eight nine ten");
+    expect(store.state.seq).toBe(10);
+    expect(store.state.awaitingSnapshot).toBe(false);
+    model.custom(delta(1, 11, " eleven"));
+    expect(store.state.text).toBe("one to eight nine ten eleven");
+    expect(model.sent).toHaveLength(1);
+  });
+
+  it("held deltas carry their reasoning and stats onto the snapshot", () => {
+    const { model, store } = setup({ status: "streaming", text: "" });
+    store.start();
+    model.custom(thinking(1, 3, " more thought", "c"));
+    model.custom(delta(1, 4, "d", { tokens: 4 }));
+    model.custom({ ...snapshot(1, 2, "ab"), reasoning: "thought" });
+    expect(store.state.text).toBe("abcd");
+    expect(store.reasoning).toBe("thought more thought");
+    expect(store.state.stats).toEqual({ tokens: 4 });
+  });
+
+  it("a gap among the held deltas asks for another snapshot and keeps what follows it", () => {
+    const { model, store } = setup({ status: "streaming", text: "" });
+    store.start();
+    model.custom(delta(1, 3, "c"));
+    model.custom(delta(1, 5, "e")); // seq 4 was lost
+    model.custom(snapshot(1, 2, "ab"));
+    expect(store.state.text).toBe("abc");
+    expect(store.state.awaitingSnapshot).toBe(true);
+    expect(model.sent).toEqual([{ type: "snapshot" }, { type: "snapshot" }]);
+    model.custom(delta(1, 6, "f"));
+    model.custom(snapshot(1, 5, "abcde"));
+    expect(store.state.text).toBe("abcdef");
+    expect(store.state.seq).toBe(6);
+  });
+
+  it("keeps at most maxHeldDeltas while a snapshot is pending", () => {
+    const model = new FakeModel({ run_id: 1, status: "streaming", text: "" });
+    const store = new StreamStore(model.asModel(), { maxHeldDeltas: 2 });
+    store.start();
+    for (const seq of [2, 3, 4, 5]) model.custom(delta(1, seq, String(seq)));
+    model.custom(snapshot(1, 1, "1")); // 2 and 3 were let go: a gap again
+    expect(store.state.text).toBe("1");
+    expect(model.sent).toHaveLength(2);
+    model.custom(snapshot(1, 3, "123"));
+    expect(store.state.text).toBe("12345");
+  });
+
+  it("held deltas of an older run are dropped when a new run starts", () => {
+    const { model, store } = setup({ status: "streaming", text: "" });
+    store.start();
+    model.custom(delta(1, 2, "old"));
+    model.update({ run_id: 2, text: "", status: "connecting" });
+    model.custom(snapshot(2, 0, ""));
+    model.custom(delta(2, 1, "new"));
+    expect(store.state.text).toBe("new");
   });
 
   it("does not request a snapshot when it starts with no live run", () => {
