@@ -8,6 +8,7 @@ import { formatEventTime, statParts, statusText } from "./format";
 import { CODE_COPY_CLASS, StreamingMarkdown } from "./markdown";
 import type { RetryIntent, StopIntent } from "./protocol";
 import type { FrameScheduler } from "./scheduler";
+import { StopHint } from "./stop-hint";
 import { isRunning, type Model, type StreamStore } from "./store";
 
 export interface ViewOptions {
@@ -19,6 +20,8 @@ export interface ViewOptions {
   writeClipboard?: (text: string) => Promise<void>;
   /** How long "Copied" stays visible, in ms. */
   copiedMs?: number;
+  /** How long a Stop may go unanswered before the view says the kernel is busy, in ms. */
+  stopAnswerMs?: number;
 }
 
 export interface ViewHandle {
@@ -129,6 +132,7 @@ export function mountView(options: ViewOptions): ViewHandle {
   const notice = h(doc, "div", "sse-widget-notice");
   notice.setAttribute("role", "status");
   notice.hidden = true;
+  const stopHint = new StopHint(doc, { timeoutMs: options.stopAnswerMs });
 
   // Reasoning ("thinking") text, above the answer; plain text only. It is in
   // the DOM only while there is some.
@@ -159,7 +163,7 @@ export function mountView(options: ViewOptions): ViewHandle {
   eventsPanel.append(eventsCount, eventsList);
   body.append(output, eventsPanel);
 
-  root.append(header, notice, reasoning, body);
+  root.append(header, notice, stopHint.el, reasoning, body);
   el.append(root);
 
   let errorPanel: HTMLElement | null = null;
@@ -439,6 +443,7 @@ export function mountView(options: ViewOptions): ViewHandle {
   function sendStop(): void {
     const intent: StopIntent = { type: "stop", run: model.get("run_id") };
     model.send(intent);
+    stopHint.sent(intent.run);
   }
 
   let copiedTimer: ReturnType<typeof setTimeout> | null = null;
@@ -519,6 +524,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     renderChrome();
     schedule();
     const live = running();
+    stopHint.follow(model.get("run_id"), live);
     if (wasRunning && !live) queueMicrotask(finishNow);
     wasRunning = live;
   };
@@ -544,6 +550,7 @@ export function mountView(options: ViewOptions): ViewHandle {
       frame = null;
       if (copiedTimer !== null) clearTimeout(copiedTimer);
       copiedTimer = null;
+      stopHint.clear();
       unsubscribe();
       unsubscribeEvents();
       for (const trait of CHROME_TRAITS) model.off(`change:${trait}`, onChrome);

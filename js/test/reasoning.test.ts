@@ -328,6 +328,7 @@ describe("view reasoning", () => {
     expect(order).toEqual([
       "sse-widget-header",
       "sse-widget-notice",
+      "sse-widget-stop-hint",
       "sse-widget-error",
       "sse-widget-reasoning",
       "sse-widget-body",
