@@ -860,3 +860,9 @@ def _run_cell_source_dom(page: Any, code: str, timeout: float) -> Any:
     page.keyboard.insert_text(code)
     page.keyboard.press("Control+Enter")
     return new_cell
+
+
+# For the servers of the other hosts (tests/browser/hosts.py).
+free_port = _free_port
+process_descendants = _descendants
+kill_pids = _kill_pids
