@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Runs the non-browser tests (Python, real ipykernel) in one fresh virtual
-# environment per row below: the oldest supported Python with the oldest
-# supported ipykernel, and the newest Python with the newest ipykernel.
-# The browser and front-end tests run once, in the main environment.
+# Runs tests in one fresh virtual environment per row below: the non-browser
+# tests (Python, real ipykernel) on the oldest supported Python with the
+# oldest supported ipykernel and on the newest Python with the newest
+# ipykernel; the JupyterLab and Notebook 7 browser tests on the oldest
+# JupyterLab and Notebook the project supports. Everything else runs once,
+# in the main environment.
 #
 # Usage: scripts/test-matrix.sh [ROW...]   (default: every row)
 # Environments go to .matrix/ (git-ignored); uv comes from PyPI through pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# name            python  extra requirement
+NON_BROWSER="--ignore=tests/browser --ignore=tests/js"
+OLDEST_LAB="tests/browser/test_stream_widget.py"
+# name | python | requirements | what to test
 ROWS=(
-  "py3.10-ipykernel6.29 3.10  ipykernel==6.29.*"
-  "py3.13-ipykernel7    3.13  ipykernel>=7"
+  "py3.10-ipykernel6.29 | 3.10 | ipykernel==6.29.* | $NON_BROWSER"
+  "py3.13-ipykernel7 | 3.13 | ipykernel>=7 | $NON_BROWSER"
+  "lab4.2-notebook7.2-ipykernel6.29 | 3.11 | jupyterlab==4.2.* notebook==7.2.* ipykernel==6.29.* | $OLDEST_LAB"
 )
 
 if ! command -v uv >/dev/null 2>&1; then
@@ -34,7 +39,8 @@ wanted=("$@")
 summary=()
 status=0
 for row in "${ROWS[@]}"; do
-  read -r name minor requirement <<<"$row"
+  IFS='|' read -r name minor requirements tests <<<"$row"
+  name=$(echo $name) minor=$(echo $minor)
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then
     continue
   fi
@@ -44,11 +50,11 @@ for row in "${ROWS[@]}"; do
   uv venv --quiet --allow-existing --python "$python" "$env"
   # The project's dependencies without the project itself: the tests import
   # this checkout through PYTHONPATH, with the bundle the main install built.
-  uv pip install --quiet --python "$env/bin/python" -r pyproject.toml --extra dev "$requirement"
-  versions=$("$env/bin/python" -c 'import sys, ipykernel; print(f"Python {sys.version.split()[0]}, ipykernel {ipykernel.__version__}")')
+  uv pip install --quiet --python "$env/bin/python" -r pyproject.toml --extra dev $requirements
+  versions=$("$env/bin/python" -c 'import sys; from importlib.metadata import version as v; print("Python " + sys.version.split()[0] + ", ipykernel " + v("ipykernel") + ", jupyterlab " + v("jupyterlab"))')
   echo "=== matrix $name: $versions"
-  if PATH="$PWD/$env/bin:$PATH" PYTHONPATH="$PWD" "$env/bin/python" -m pytest -q -p no:cacheprovider \
-      --ignore=tests/browser --ignore=tests/js; then
+  # shellcheck disable=SC2086 # $tests is a list of words
+  if PATH="$PWD/$env/bin:$PATH" PYTHONPATH="$PWD" "$env/bin/python" -m pytest -q -p no:cacheprovider $tests; then
     result=passed
   else
     result=FAILED
