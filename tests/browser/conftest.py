@@ -189,3 +189,12 @@ def notebook_server() -> Iterator[Any]:
 def jupyter_server(request: pytest.FixtureRequest) -> Any:
     """The Lab server, then the Notebook 7 server: one test run per front end."""
     return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture(scope="module")
+def slow_demo() -> Iterator[Any]:
+    """A demo endpoint in the test process, slow enough to click Stop mid-stream."""
+    from sse_widget.demo import DemoServer
+
+    with DemoServer(tokens_per_second=8, ttft=0.2) as server:
+        yield server

@@ -8,22 +8,13 @@ on the kernel answers the Stop itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from sse_widget.demo import DemoServer
 from tests.browser.harness import open_notebook, run_all_cells
 from tests.servers import wait_until
 
 TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def slow_demo() -> Iterator[DemoServer]:
-    with DemoServer(tokens_per_second=8, ttft=0.2) as server:
-        yield server
 
 
 def test_stop_during_await_wait_says_what_to_do_and_the_interrupt_stops_the_run(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import nbformat
@@ -37,13 +36,6 @@ print("hi")
 | ---- | ----- |
 | a    | 1     |
 """
-
-
-@pytest.fixture(scope="module")
-def slow_demo() -> Iterator[DemoServer]:
-    """A demo endpoint in the test process, slow enough to click Stop mid-stream."""
-    with DemoServer(tokens_per_second=8, ttft=0.2) as server:
-        yield server
 
 
 def notebook(path: Any, code: str) -> None:
