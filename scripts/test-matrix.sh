@@ -2,7 +2,8 @@
 # Runs tests in one fresh virtual environment per row below: the non-browser
 # tests (Python, real ipykernel) on the oldest supported Python with the
 # oldest supported ipykernel and on the newest Python with the newest
-# ipykernel; the JupyterLab and Notebook 7 browser tests on the oldest
+# ipykernel; every direct dependency at the lowest version pyproject.toml
+# allows (so a wrong lower bound fails); the JupyterLab and Notebook 7 browser tests on the oldest
 # JupyterLab and Notebook the project supports. Everything else runs once,
 # in the main environment.
 #
@@ -15,6 +16,7 @@ NON_BROWSER="--ignore=tests/browser --ignore=tests/js"
 OLDEST_LAB="tests/browser/test_stream_widget.py"
 # name | python | requirements | what to test
 ROWS=(
+  "lowest-direct | 3.10 | --resolution lowest-direct | $NON_BROWSER"
   "py3.10-ipykernel6.29 | 3.10 | ipykernel==6.29.* | $NON_BROWSER"
   "py3.13-ipykernel7 | 3.13 | ipykernel>=7 | $NON_BROWSER"
   "lab4.2-notebook7.2-ipykernel6.29 | 3.11 | jupyterlab==4.2.* notebook==7.2.* ipykernel==6.29.* | $OLDEST_LAB"
@@ -47,7 +49,10 @@ for row in "${ROWS[@]}"; do
   started=$SECONDS
   python=$(find_python "$minor") || { echo "matrix $name: no Python $minor found" >&2; status=1; continue; }
   env=".matrix/$name"
-  uv venv --quiet --allow-existing --python "$python" "$env"
+  # Made anew each time: packages left from an earlier run would satisfy the
+  # requirements and hide the versions a row is meant to test.
+  rm -rf "$env"
+  uv venv --quiet --python "$python" "$env"
   # The project's dependencies without the project itself: the tests import
   # this checkout through PYTHONPATH, with the bundle the main install built.
   uv pip install --quiet --python "$env/bin/python" -r pyproject.toml --extra dev $requirements
