@@ -56,6 +56,9 @@ class StreamWidget(anywidget.AnyWidget):
     stats = traitlets.Dict(help="ttft_ms, elapsed_ms, chunks, chars, bytes, tokens, tokens_per_s").tag(sync=True)
     run_id = traitlets.Int(0, help="Counts runs; the front end drops messages from older runs").tag(sync=True)
     markdown = traitlets.Bool(True, help="Render the text as markdown (sanitized)").tag(sync=True)
+    load_images = traitlets.Bool(
+        False, help="Load remote images in the text at once; off, each waits for a click on its placeholder"
+    ).tag(sync=True)
     label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
 
@@ -375,12 +378,16 @@ def displayed_in_this_cell(widget: Any) -> bool:
     return shown is not None and shown == getattr(get_ipython(), "execution_count", None)
 
 
-def stream(url: str | httpx.URL, *, label: str = "", markdown: bool = True, **kwargs: Any) -> StreamWidget:
+def stream(
+    url: str | httpx.URL, *, label: str = "", markdown: bool = True, load_images: bool = False, **kwargs: Any
+) -> StreamWidget:
     """Create a :class:`StreamWidget`, display it and start streaming ``url``.
 
     Takes the same keyword arguments as :meth:`StreamWidget.start`.
+    ``load_images=True`` loads remote images in the answer without a click.
     """
-    return display_once(StreamWidget(label=label, markdown=markdown)).start(url, **kwargs)
+    widget = StreamWidget(label=label, markdown=markdown, load_images=load_images)
+    return display_once(widget).start(url, **kwargs)
 
 
 def replay(

@@ -4,7 +4,7 @@
  *
  * Synced traits (Python -> view):
  *   status, text, reasoning, error, error_detail, notice, stats, run_id, markdown,
- *   label, can_retry, inspect
+ *   label, can_retry, inspect, load_images
  *   `text` and `reasoning` are synced when a run starts (reset to "") and when it
  *   ends, never per delta.
  *
@@ -101,6 +101,8 @@ export interface WidgetModel {
   can_retry: boolean;
   /** The event inspector is open; the view sets it (model.set + save_changes). */
   inspect: boolean;
+  /** Remote images in the text load without a click (off: each waits for one). */
+  load_images: boolean;
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);

@@ -2,8 +2,15 @@
  * The one place HTML strings become DOM. Everything rendered from streamed
  * (untrusted) text goes through DOMPurify with a strict allow list, and comes
  * back as a DocumentFragment, so no unsanitized string reaches innerHTML.
+ *
+ * The result runs no script and makes no network request: the allow list has
+ * no tag or attribute that fetches (no style, srcset, poster, background,
+ * link, media, SVG, object/embed/iframe), only `a[href]` keeps a URL, and a
+ * remote `img` leaves here as a placeholder (see images.ts) that loads only
+ * when the user asks. `data:` images stay inline.
  */
 import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
+import { IMAGE_SOURCE_ATTR, isInlineImageUrl, placeholdImages } from "./images";
 
 /** Tags the markdown renderer and highlight.js produce; nothing else survives. */
 const ALLOWED_TAGS = [
@@ -20,7 +27,13 @@ const ALLOWED_ATTR = [
 const ALLOWED_URI_REGEXP = /^(?:(?:https?|mailto):|[^a-z]|[a-z+.-]+(?:[^a-z+.\-:]|$))/i;
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
-const URL_ATTRIBUTES = ["href", "src", "xlink:href", "action", "formaction", "srcset"];
+/** Attributes that can make the browser fetch or navigate, whatever the tag. */
+const URL_ATTRIBUTES = [
+  "href", "src", "xlink:href", "action", "formaction", "srcset", "poster", "background",
+  "data", "ping", "lowsrc", "dynsrc", "longdesc", "cite", "style",
+];
+/** Class names the renderer and highlight.js give; any other class is dropped. */
+const OWN_CLASS = /^(?:sse-widget-[\w-]+|hljs(?:-[\w-]+)?|language-[\w+#.-]+|[\w-]+_)$/;
 /** Characters browsers drop from or around URLs before reading the scheme. */
 // eslint-disable-next-line no-control-regex
 const URL_IGNORED = /[\u0000-\u0020\u007f-\u00a0\u1680\u180e\u2000-\u2029\u205f\u3000\ufeff]/g;
@@ -51,18 +64,35 @@ const CONFIG: Config & { RETURN_DOM_FRAGMENT: true } = {
   RETURN_DOM_FRAGMENT: true,
 };
 
-function enforceLinkPolicy(node: Element): void {
+/** What an element may keep of `name`'s URL `value`: itself, or null (drop it). */
+function keptUrl(tag: string, name: string, value: string): string | null {
+  if (tag === "a" && name === "href") return isSafeUrl(value) ? value : null;
+  if (tag === "img" && name === "src" && isInlineImageUrl(value)) return value;
+  return null;
+}
+
+function enforceUrlPolicy(node: Element): void {
+  const tag = node.tagName.toLowerCase();
+  const remoteImage = tag === "img" ? node.getAttribute("src") : null;
   for (const name of URL_ATTRIBUTES) {
     const value = node.getAttribute(name);
-    if (value !== null && !isSafeUrl(value)) node.removeAttribute(name);
+    if (value !== null && keptUrl(tag, name, value) === null) node.removeAttribute(name);
   }
-  const tag = node.tagName.toLowerCase();
+  // A remote image keeps its URL where the browser does not fetch it.
+  if (remoteImage !== null && !node.hasAttribute("src") && isSafeUrl(remoteImage) && remoteImage.trim() !== "") {
+    node.setAttribute(IMAGE_SOURCE_ATTR, remoteImage);
+  }
+  const classes = node.getAttribute("class");
+  if (classes !== null) {
+    const own = classes.split(/\s+/).filter((name) => OWN_CLASS.test(name));
+    if (own.length > 0) node.setAttribute("class", own.join(" "));
+    else node.removeAttribute("class");
+  }
   if (tag === "a") {
     node.setAttribute("target", "_blank");
     node.setAttribute("rel", "noopener noreferrer");
   } else if (tag === "img") {
     node.setAttribute("referrerpolicy", "no-referrer");
-    node.setAttribute("loading", "lazy");
   } else if (tag === "input") {
     // Only the read-only task list checkboxes marked produces.
     node.setAttribute("type", "checkbox");
@@ -78,14 +108,19 @@ function purifierFor(doc: Document): Purifier {
   let purifier = purifiers.get(win);
   if (!purifier) {
     purifier = DOMPurify(win);
-    purifier.addHook("afterSanitizeAttributes", enforceLinkPolicy);
+    purifier.addHook("afterSanitizeAttributes", enforceUrlPolicy);
     purifiers.set(win, purifier);
   }
   return purifier;
 }
 
-/** Sanitize an HTML string into a fragment owned by `doc`. */
+/**
+ * Sanitize an HTML string into a fragment owned by `doc`. Remote images become
+ * placeholders while the nodes still belong to DOMPurify's inert document,
+ * where nothing loads.
+ */
 export function sanitizeToFragment(html: string, doc: Document = document): DocumentFragment {
   const fragment = purifierFor(doc).sanitize(html, CONFIG);
+  placeholdImages(fragment, doc.baseURI);
   return fragment.ownerDocument === doc ? fragment : doc.adoptNode(fragment);
 }

@@ -5,6 +5,7 @@
  */
 import { MAX_EVENT_ROWS, type WireEvent } from "./events";
 import { formatEventTime, statParts, statusText } from "./format";
+import { gateImages } from "./images";
 import { CODE_COPY_CLASS, StreamingMarkdown } from "./markdown";
 import type { RetryIntent, StopIntent } from "./protocol";
 import type { FrameScheduler } from "./scheduler";
@@ -51,6 +52,8 @@ const STICKY_PX = 8;
  * rendering the whole text again.
  */
 const finishedRenders = new WeakMap<StreamStore, { text: string; content: HTMLElement }>();
+/** The image URLs the user loaded in each model's text, kept across views. */
+const allowedImages = new WeakMap<StreamStore, Set<string>>();
 
 function h<K extends keyof HTMLElementTagNameMap>(
   doc: Document,
@@ -165,6 +168,12 @@ export function mountView(options: ViewOptions): ViewHandle {
 
   root.append(header, notice, stopHint.el, reasoning, body);
   el.append(root);
+
+  if (!allowedImages.has(store)) allowedImages.set(store, new Set());
+  const images = gateImages(output, {
+    loadAll: () => model.get("load_images") === true,
+    allowed: allowedImages.get(store),
+  });
 
   let errorPanel: HTMLElement | null = null;
   let content: HTMLElement | null = null;
@@ -297,6 +306,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     const live = running();
     if (markdown && content) {
       markdown.update(text, live);
+      images.apply();
       if (!live) finishedRenders.set(store, { text, content });
       else if (finishedRenders.get(store)?.content === content) finishedRenders.delete(store);
     } else if (plainText && plainText.data !== text) {
@@ -529,8 +539,10 @@ export function mountView(options: ViewOptions): ViewHandle {
     wasRunning = live;
   };
   const onMarkdownMode = (): void => schedule();
+  const onLoadImages = (): void => images.apply();
   for (const trait of CHROME_TRAITS) model.on(`change:${trait}`, onChrome);
   model.on("change:markdown", onMarkdownMode);
+  model.on("change:load_images", onLoadImages);
   const unsubscribe = store.subscribe(() => schedule());
   const unsubscribeEvents = store.events.subscribe(() => {
     if (inspecting()) schedule();
@@ -555,6 +567,8 @@ export function mountView(options: ViewOptions): ViewHandle {
       unsubscribeEvents();
       for (const trait of CHROME_TRAITS) model.off(`change:${trait}`, onChrome);
       model.off("change:markdown", onMarkdownMode);
+      model.off("change:load_images", onLoadImages);
+      images.destroy();
       listeners.abort();
       resizeObserver?.disconnect();
       root.remove();

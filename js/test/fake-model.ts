@@ -24,6 +24,7 @@ export class FakeModel {
       can_retry: false,
       notice: "",
       inspect: false,
+      load_images: false,
       ...initial,
     };
   }
