@@ -23,7 +23,7 @@ import httpx
 from .decoders import Decoder, decoder_for
 from .errors import CutShortError, HTTPStatusError, NetworkError
 from .formats import FormatSpec, error_message
-from .redact import redact, secrets_in
+from .redact import redact, redact_url, secrets_in
 from .sse import SSEDecoder
 
 __all__ = ["DEFAULT_TIMEOUT", "ReconnectPolicy", "StreamRequest", "Transport"]
@@ -39,7 +39,10 @@ Consume = Callable[[httpx.Response, Decoder], Awaitable[None]]
 
 @dataclass(frozen=True)
 class StreamRequest:
-    """Everything needed to (re)issue one streaming request. Headers never show in a repr."""
+    """Everything needed to (re)issue one streaming request.
+
+    Its repr shows the URL with its secrets masked, and no headers or params.
+    """
 
     url: str
     method: str = "POST"
@@ -53,7 +56,13 @@ class StreamRequest:
 
     def secrets(self) -> list[str]:
         """Values that must never appear in an error message or a log line."""
-        return secrets_in(self.headers, self.params)
+        return secrets_in(self.headers, self.params, self.url)
+
+    def __repr__(self) -> str:
+        return (
+            f"StreamRequest(url={redact_url(self.url)!r}, method={self.method!r}, format={self.format!r}, "
+            f"timeout={self.timeout!r})"
+        )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""Which request values count as secrets, and how they are masked."""
+"""Which request values count as secrets (headers, params, the URL string), and how they are masked."""
 
 from __future__ import annotations
 
-from sse_widget.redact import MASK, redact, secrets_in
+import pytest
+
+from sse_widget.redact import MASK, is_secret_name, redact, redact_url, secrets_in, secrets_in_url
 
 
 def test_credential_headers_and_params_are_secrets_with_the_bare_token() -> None:
@@ -21,3 +23,77 @@ def test_short_values_are_not_masked() -> None:
 def test_redact_masks_the_longest_secret_first() -> None:
     secrets = secrets_in({"Authorization": "Bearer sk-abcdef"})
     assert redact("sent Bearer sk-abcdef, then sk-abcdef", secrets) == f"sent {MASK}, then {MASK}"
+
+
+def test_params_count_in_every_form_httpx_takes() -> None:
+    for params in ({"key": "AIza-mapping"}, [("key", "AIza-mapping")], "key=AIza-mapping&alt=sse", {"key": ["AIza-mapping"]}):
+        assert "AIza-mapping" in secrets_in(None, params), params
+
+
+def test_the_url_string_is_searched_too() -> None:
+    found = secrets_in({"Accept": "text/event-stream"}, None, "https://h.example/v1?alt=sse&key=AIza-in-the-url")
+    assert found == ["AIza-in-the-url"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["key", "api_key", "apikey", "API-Key", "access_token", "token", "sig", "signature", "password",
+     "secret", "client_secret", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Credential", "auth",
+     "sessionid", "pwd", "subscription-key", "code_sig"],
+)
+def test_credential_names_are_secret(name: str) -> None:
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["model", "stream", "q", "design", "max_tokens", "num_tokens", "user", "format", "alt"])
+def test_ordinary_names_are_not(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+def test_query_secrets_are_found_in_every_written_form() -> None:
+    url = "https://generativelanguage.example/v1/models/x:stream?alt=sse&key=AIza%2Fsy+Q&model=m"
+    secrets = secrets_in_url(url)
+    assert "AIza%2Fsy+Q" in secrets  # as written
+    assert "AIza/sy Q" in secrets  # decoded, as a server echoing it would write it
+    assert "AIza%2Fsy%20Q" in secrets
+    assert not any(s in ("sse", "m") for s in secrets)
+    assert secrets == sorted(secrets, key=len, reverse=True)
+
+
+def test_userinfo_is_secret_whole_and_in_parts() -> None:
+    secrets = secrets_in_url("https://alice:p%40ss-word@host.example:8443/v1")
+    assert {"alice:p%40ss-word", "p%40ss-word", "p@ss-word", "alice"} <= set(secrets)
+    assert secrets_in_url("https://ghp_tokenvalue@host.example/") == ["ghp_tokenvalue"]
+
+
+def test_fragment_tokens_count_too() -> None:
+    assert "tok123" in secrets_in_url("https://app.example/cb#access_token=tok123&state=abc")
+
+
+def test_short_values_are_not_listed_but_are_masked() -> None:
+    url = "https://h.example/?sig=abc&token=&q=1"
+    assert secrets_in_url(url) == []
+    assert redact_url(url) == f"https://h.example/?sig={MASK}&token=&q=1"
+
+
+def test_redact_url_masks_only_the_secrets() -> None:
+    url = "https://user:pw@h.example:8443/a/b?alt=sse&api_key=sk-123456&X-Amz-Signature=deadbeef#frag"
+    assert redact_url(url) == f"https://{MASK}@h.example:8443/a/b?alt=sse&api_key={MASK}&X-Amz-Signature={MASK}#frag"
+    for secret in secrets_in_url(url):
+        assert secret not in redact_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/v1/chat/completions", "http://h.example/?q=a@b", "relative/path?x=1", "", "http://[::1/?x"],
+)
+def test_urls_without_secrets_stay_as_they_are(url: str) -> None:
+    assert secrets_in_url(url) == []
+    assert redact_url(url) == url
+
+
+def test_malformed_urls_never_raise() -> None:
+    for url in ["http://[::1", "://@", "?key", "#", "http://a@b@c/?key=abcd"]:
+        assert isinstance(redact_url(url), str)
+        assert isinstance(secrets_in_url(url), list)
+    assert "ab@cd" in secrets_in_url("http://ab@cd@host/")

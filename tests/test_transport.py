@@ -84,3 +84,15 @@ def test_the_reconnect_pause_doubles_from_the_stream_retry_value_up_to_a_cap() -
     assert [policy.delay(n, None) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3.0]
     assert policy.delay(2, 100) == 0.2
     assert not policy.allows("POST", None, 0)
+
+
+async def test_a_key_in_the_url_is_masked_in_an_error_that_echoes_it(
+    server: ScriptedServer, request: pytest.FixtureRequest
+) -> None:
+    key = "AIzaSy-url-key-0123456789"
+    body = f'{{"error": {{"message": "API key not valid: {key} (from /v1?key={key})"}}}}'.encode()
+    url = server.add(path(request), Script.of([body], status=400, content_type="application/json"))
+    error = await fails_with(Transport(StreamRequest(f"{url}?alt=sse&key={key}")))
+    assert isinstance(error, HTTPStatusError) and error.message.startswith("HTTP 400")
+    assert "API key not valid: ***" in error.message and key not in error.message
+    assert key not in repr(StreamRequest(f"{url}?key={key}"))
