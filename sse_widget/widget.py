@@ -24,6 +24,7 @@ import traitlets
 from . import record
 from .formats import FormatSpec
 from .loop import call_on_loop
+from .redact import redact
 from .run import RUNNING, Run
 from .sse import ServerSentEvent
 from .transport import StreamRequest
@@ -150,12 +151,15 @@ class StreamWidget(anywidget.AnyWidget):
         if self._run is None:
             raise RuntimeError("Nothing to record: no run has started.")
         run = self._run
-        return record.save(path, run.events, format=run.format_name, status=run.status)
+        return record.save(path, _shown_events(run), format=run.format_name, status=run.status)
 
     @property
     def events(self) -> list[tuple[float, ServerSentEvent]]:
-        """The last run's raw events, each with seconds since the request started."""
-        return list(self._run.events) if self._run else []
+        """The last run's raw events, each with seconds since the request started.
+
+        The request's secrets are masked in them (a server may echo a key back).
+        """
+        return _shown_events(self._run) if self._run else []
 
     @property
     def running(self) -> bool:
@@ -216,7 +220,7 @@ class StreamWidget(anywidget.AnyWidget):
     def _send_events(self, run: Run, start: int) -> None:
         if self.comm is None:
             return
-        rows = [[round(t * 1000), e.event, e.data, e.id] for t, e in run.events[start:]]
+        rows = [[round(t * 1000), e.event, e.data, e.id] for t, e in _shown_events(run, start)]
         self.send({"type": "events", "run": run.id, "reset": start == 0, "events": rows})
 
     @traitlets.observe("inspect")
@@ -349,6 +353,18 @@ class StreamWidget(anywidget.AnyWidget):
 
 
 Displayable = TypeVar("Displayable", bound="ipywidgets.Widget")
+
+
+def _shown_events(run: Run, start: int = 0) -> list[tuple[float, ServerSentEvent]]:
+    """``run``'s events from ``start`` on as the user may see them: with the request's secrets masked."""
+    events = run.events[start:]
+    secrets = run.request.secrets()
+    if not secrets:
+        return list(events)
+    return [
+        (t, e._replace(event=redact(e.event, secrets), data=redact(e.data, secrets), id=redact(e.id, secrets)))
+        for t, e in events
+    ]
 
 
 def display_once(widget: Displayable) -> Displayable:
