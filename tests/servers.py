@@ -8,6 +8,7 @@ saw the client disconnect, so tests can prove that Stop really closed the socket
 from __future__ import annotations
 
 import asyncio
+import random
 import threading
 import time
 from collections.abc import Iterable
@@ -187,3 +188,14 @@ def openai_chunks(tokens: Iterable[str], *, done: bool = True) -> list[bytes]:
     if done:
         parts.append("[DONE]")
     return sse(*parts)
+
+
+def tiny_pieces(text: str, seed: int = 7) -> list[str]:
+    """``text`` cut into 1-3 character pieces (the same cuts for the same seed)."""
+    rng = random.Random(seed)
+    pieces, i = [], 0
+    while i < len(text):
+        size = rng.randint(1, 3)
+        pieces.append(text[i : i + size])
+        i += size
+    return pieces

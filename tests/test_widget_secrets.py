@@ -7,27 +7,14 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from sse_widget import StreamWidget
 from tests.servers import Script, ScriptedServer, sse
+from tests.test_run import Recorder
 
 KEY = "AIzaSy-widget-url-key-0123456789"
 PASSWORD = "hunter2-userinfo-pass"
-
-
-class Recorder(StreamWidget):
-    """Keeps the custom messages it sends to the front end."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.sent: list[dict[str, Any]] = []
-
-    def send(self, content: Any, buffers: Any = None) -> None:
-        self.sent.append(content)
-        super().send(content, buffers)
 
 
 async def test_an_echoed_url_key_is_masked_everywhere_the_user_can_see(

@@ -10,7 +10,6 @@ click loads exactly that one image. Turning ``load_images`` on loads the rest.
 from __future__ import annotations
 
 import base64
-import random
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.harness import open_notebook, run_all_cells, run_cell_source
-from tests.servers import Script, ScriptedServer, openai_chunks, wait_until
+from tests.servers import Script, ScriptedServer, openai_chunks, tiny_pieces, wait_until
 
 TIMEOUT_MS = 30_000
 PNG = base64.b64decode(
@@ -75,16 +74,6 @@ The end.
 """
 
 
-def pieces(text: str, seed: int = 13) -> list[str]:
-    rng = random.Random(seed)
-    out, i = [], 0
-    while i < len(text):
-        size = rng.randint(1, 4)
-        out.append(text[i : i + size])
-        i += size
-    return out
-
-
 def bait_paths(bait: ScriptedServer) -> list[str]:
     return [c.path for c in bait.connections]
 
@@ -92,7 +81,7 @@ def bait_paths(bait: ScriptedServer) -> list[str]:
 def test_hostile_answer_fetches_nothing_until_a_click(
     page: Any, lab_server: Any, server: ScriptedServer, bait: ScriptedServer
 ) -> None:
-    url = server.add("/render-requests", Script.of(openai_chunks(pieces(hostile_answer(bait.url))), delay=0.002))
+    url = server.add("/render-requests", Script.of(openai_chunks(tiny_pieces(hostile_answer(bait.url), seed=13)), delay=0.002))
     name = lab_server.write_notebook(
         "render-requests.ipynb",
         f"from sse_widget import stream\nw = stream({url!r}, json={{'stream': True}}, label='hostile')",

@@ -10,7 +10,6 @@ process so the tests can see what they served. Tests wait on DOM state.
 from __future__ import annotations
 
 import json
-import random
 import re
 import threading
 import time
@@ -26,7 +25,7 @@ from playwright.sync_api import expect
 
 from sse_widget.demo import DemoServer, pick_answer, tokenize
 from tests.browser.harness import open_notebook, run_all_cells, run_cell_source
-from tests.servers import Script, ScriptedServer, openai_chunks, sse, wait_until
+from tests.servers import Script, ScriptedServer, openai_chunks, sse, tiny_pieces, wait_until
 
 TIMEOUT_MS = 30_000
 STREAM_PROMPT = "How does streaming work?"  # ANSWERS[0]: heading, bold, list, inline code
@@ -601,16 +600,6 @@ SAFETY_RECORDER = """
   return true;
 }
 """
-
-
-def tiny_pieces(text: str, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    pieces, i = [], 0
-    while i < len(text):
-        size = rng.randint(1, 3)
-        pieces.append(text[i : i + size])
-        i += size
-    return pieces
 
 
 def test_hostile_stream_content_stays_inert(page: Any, jupyter_server: Any, server: ScriptedServer) -> None:
