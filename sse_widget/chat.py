@@ -19,6 +19,7 @@ import ipywidgets
 import traitlets
 
 from .loop import call_on_loop
+from .redact import redact_url
 from .widget import StreamWidget, display_once
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]
@@ -34,6 +35,10 @@ class Endpoint:
 
     base_url: str = OPENAI_BASE_URL
     api_key: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        # A key may sit in the base URL itself (``?key=...``, ``user:key@host``).
+        return f"Endpoint(base_url={redact_url(self.base_url)!r})"
 
     @classmethod
     def resolve(cls, base_url: str | None = None, api_key: str | None = None) -> Endpoint:

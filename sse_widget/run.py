@@ -243,5 +243,7 @@ class Run:
         try:
             callback(*args)
         except Exception:  # noqa: BLE001
-            _log.warning("sse-widget run %s: the observer failed", self.id, exc_info=True)
+            # Logged as redacted text: a traceback's values may hold the request's secrets.
+            trace = redact(traceback.format_exc(), self.request.secrets())
+            _log.warning("sse-widget run %s: the observer failed\n%s", self.id, trace)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sse_widget.redact import MASK, is_secret_name, redact, redact_url, secrets_in, secrets_in_url
@@ -97,3 +99,46 @@ def test_malformed_urls_never_raise() -> None:
         assert isinstance(redact_url(url), str)
         assert isinstance(secrets_in_url(url), list)
     assert "ab@cd" in secrets_in_url("http://ab@cd@host/")
+
+
+def test_an_endpoint_repr_masks_a_key_in_its_base_url() -> None:
+    from sse_widget.chat import Endpoint
+
+    endpoint = Endpoint("https://user:hunter2secret@llm.example/v1?key=sk-url-secret-1234", api_key="sk-header-5678")
+    shown = repr(endpoint)
+    assert "llm.example" in shown
+    for secret in ("hunter2secret", "sk-url-secret-1234", "sk-header-5678"):
+        assert secret not in shown
+
+
+def test_an_observer_failure_is_logged_without_the_requests_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import logging
+    import socket
+
+    from sse_widget.run import Run
+    from sse_widget.transport import StreamRequest
+
+    secret = "sk-log-secret-9999"
+
+    class Failing:
+        def __getattr__(self, name: str) -> Any:
+            def fail(*args: Any) -> None:
+                raise RuntimeError(f"{name} saw Bearer {secret}")
+
+            return fail
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    request = StreamRequest(f"http://127.0.0.1:{port}/x", headers={"Authorization": f"Bearer {secret}"})
+
+    async def main() -> None:
+        run = Run(request, 1, Failing())
+        run.start()
+        await asyncio.wait_for(run.wait(), 10)
+
+    with caplog.at_level(logging.WARNING, logger="sse_widget"):
+        asyncio.run(main())
+    assert "the observer failed" in caplog.text and "RuntimeError" in caplog.text
+    assert secret not in caplog.text
