@@ -32,6 +32,9 @@ from .transport import StreamRequest
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
 
 _STATIC = Path(__file__).parent / "static"
+#: Output metadata key marking an output whose text/markdown is the saved answer
+#: (read by the JupyterLab extension in labextension/).
+SAVED_ANSWER_KEY = "sse_widget"
 
 _live_widgets: weakref.WeakSet[StreamWidget] = weakref.WeakSet()
 
@@ -317,9 +320,12 @@ class StreamWidget(anywidget.AnyWidget):
             return bundle
         data = dict(data)
         data["text/plain"] = self.text or f"<StreamWidget: {self.status}>"
+        metadata = dict(metadata)
         if self.text:
             data["text/markdown"] = self.text
-        return (data, metadata) if isinstance(bundle, tuple) else data
+            # the front-end extension shows this copy once the widget model is gone
+            metadata[SAVED_ANSWER_KEY] = {"saved": "text/markdown"}
+        return data, metadata
 
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display

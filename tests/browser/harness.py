@@ -56,6 +56,9 @@ LAB: Literal["lab"] = "lab"
 NOTEBOOK: Literal["notebook"] = "notebook"
 
 _HOST = "127.0.0.1"
+#: sse-widget's JupyterLab extension, as building this checkout leaves it
+LABEXTENSION_NAME = "sse-widget-saved-answer"
+BUILT_LABEXTENSION = Path(__file__).resolve().parents[2] / "sse_widget" / "labextension"
 
 #: Front-end settings written into the isolated config dir.  Keys are
 #: ``"<package>:<plugin>"`` as in JupyterLab's settings editor.
@@ -301,7 +304,8 @@ class JupyterServer:
             if not k.startswith(("JUPYTERHUB_", "JPY_")) and k != "JUPYTER_TOKEN"
         }
         env_share = str(Path(sys.prefix) / "share" / "jupyter")
-        jupyter_path = [env_share]
+        # this checkout's own front-end extension first, ahead of an installed copy
+        jupyter_path = [str(tmp / "checkout"), env_share]
         if os.environ.get("JUPYTER_PATH"):
             jupyter_path.append(os.environ["JUPYTER_PATH"])
         env.update(
@@ -321,8 +325,10 @@ class JupyterServer:
         if self.proc is not None:
             return self
         self._tmp = Path(tempfile.mkdtemp(prefix=f"jupyter-{self.kind}-"))
-        for sub in ("root", "home", "config", "data", "runtime", "ipython"):
-            (self._tmp / sub).mkdir()
+        for sub in ("root", "home", "config", "data", "runtime", "ipython", "checkout/labextensions"):
+            (self._tmp / sub).mkdir(parents=True)
+        if BUILT_LABEXTENSION.is_dir():
+            (self._tmp / "checkout" / "labextensions" / LABEXTENSION_NAME).symlink_to(BUILT_LABEXTENSION)
         self._write_user_settings()
         last_error: Exception | None = None
         for _attempt in range(3):  # the free port can be raced away
