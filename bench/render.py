@@ -39,7 +39,6 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sse_widget.demo import ANSWERS, DemoServer, Pace, RequestRecord, Wire, tokenize  # noqa: E402
+from sse_widget.demo import ANSWERS, DemoServer, tokenize  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     JupyterServer,
@@ -65,25 +64,6 @@ GOAL_MS = 100.0
 def long_answer(sections: int) -> str:
     """Markdown-rich text: the demo's answers, one after another, each under a heading."""
     return "\n\n".join(f"### Part {i + 1}\n\n{ANSWERS[i % len(ANSWERS)]}" for i in range(sections))
-
-
-class TimedDemo(DemoServer):
-    """The demo endpoint, serving ``answer`` for PROMPT and noting when each body's first and last bytes left."""
-
-    def __init__(self, answer: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.answer = answer
-
-    def _stream(self, request: Any, answer: str, wire: Wire, http_error: dict[str, Any]) -> Any:
-        return super()._stream(request, self.answer, wire, http_error)
-
-    async def _body_bytes(self, answer: str, wire: Wire, pace: Pace, record: RequestRecord) -> AsyncIterator[bytes]:
-        async for piece in super()._body_bytes(answer, wire, pace, record):
-            now = time.time()
-            if getattr(record, "first_byte_at", None) is None:
-                record.first_byte_at = now  # type: ignore[attr-defined]
-            record.last_byte_at = now  # type: ignore[attr-defined]
-            yield piece
 
 
 SETUP = '''
@@ -245,7 +225,7 @@ def clear_outputs(page: Any) -> None:
     page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output').length === 0", timeout=30_000)
 
 
-def measure(page: Any, cdp: Any, demo: TimedDemo, approach: str, rate: int, expected: str, timeout_s: float) -> Result:
+def measure(page: Any, cdp: Any, demo: DemoServer, approach: str, rate: int, expected: str, timeout_s: float) -> Result:
     result = Result(approach, rate)
     wait_kernel_idle(page, timeout=timeout_s)
     clear_outputs(page)
@@ -270,12 +250,12 @@ def measure(page: Any, cdp: Any, demo: TimedDemo, approach: str, rate: int, expe
     rec = page.evaluate("() => window.__bench")
     long_tasks = page.evaluate("() => window.__benchLong")
     record = demo.requests[-1] if len(demo.requests) > before_requests else None
-    if record is None or getattr(record, "last_byte_at", None) is None:
+    if record is None or record.last_byte_at is None:
         result.note = result.note or "the server saw no request"
         result.extra["stuck"] = True
         return result
-    last_byte_ms = record.last_byte_at * 1000 + offset  # type: ignore[attr-defined]
-    result.stream_s = record.last_byte_at - record.first_byte_at  # type: ignore[attr-defined]
+    last_byte_ms = record.last_byte_at * 1000 + offset
+    result.stream_s = record.last_byte_at - record.first_byte_at
     message_at = page.evaluate("() => window.__benchTap.lastAt")
     for key, at in (
         ("message_ms", message_at),
@@ -290,7 +270,7 @@ def measure(page: Any, cdp: Any, demo: TimedDemo, approach: str, rate: int, expe
         ended = run_cell_source(page, "print(repr(ended))").locator(".jp-OutputArea-output")
         ended.wait_for(timeout=timeout_s * 1000)
         try:
-            result.kernel_ms = (float(ended.inner_text()) - record.last_byte_at) * 1000  # type: ignore[attr-defined]
+            result.kernel_ms = (float(ended.inner_text()) - record.last_byte_at) * 1000
         except ValueError:
             pass
     result.task_ms = (m1["TaskDuration"] - m0["TaskDuration"]) * 1000
@@ -369,7 +349,7 @@ def main() -> None:
 
     extra_args = [] if args.jupyter_rate_limit else ["--ZMQChannelsWebsocketConnection.limit_rate=False"]
     results: list[Result] = []
-    with TimedDemo(answer, tokens_per_second=1000, ttft=0.02) as demo, JupyterServer("lab", extra_args=extra_args) as lab:
+    with DemoServer(answer=lambda prompt: answer, tokens_per_second=1000, ttft=0.02) as demo, JupyterServer("lab", extra_args=extra_args) as lab:
         body = {"model": "demo", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(SETUP.format(url=demo.chat_url, body=body, answer=answer))]

@@ -20,11 +20,12 @@ ANSWER = pick_answer(PROMPT)
 MESSAGES = [{"role": "user", "content": PROMPT}]
 
 ROUTES: list[tuple[str, str, dict[str, Any]]] = [
-    ("openai-chat", "/v1/chat/completions", {"model": "demo", "stream": True, "messages": MESSAGES}),
+    ("openai-chat", "/v1/chat/completions", {"model": "demo", "stream": True, "stream_options": {"include_usage": True}, "messages": MESSAGES}),
     ("openai-responses", "/v1/responses", {"model": "demo", "stream": True, "input": PROMPT}),
     ("anthropic", "/v1/messages", {"model": "demo", "stream": True, "max_tokens": 100, "messages": MESSAGES}),
     ("dashscope-cumulative", "/api/v1/services/aigc/text-generation/generation", {"model": "qwen", "input": {"messages": MESSAGES}}),
     ("dashscope-incremental", "/api/v1/services/aigc/text-generation/generation", {"model": "qwen", "input": {"messages": MESSAGES}, "parameters": {"incremental_output": True}}),
+    ("dashscope-message", "/api/v1/services/aigc/text-generation/generation", {"model": "qwen", "input": {"messages": MESSAGES}, "parameters": {"result_format": "message"}}),
     ("ollama-chat", "/api/chat", {"model": "llama3.2", "messages": MESSAGES}),
     ("ollama-generate", "/api/generate", {"model": "llama3.2", "prompt": PROMPT}),
 ]
@@ -47,7 +48,7 @@ def test_answers_are_rich_and_deterministic() -> None:
 @pytest.mark.parametrize(("name", "path", "body"), ROUTES, ids=[r[0] for r in ROUTES])
 async def test_every_provider_shape_streams_the_answer(demo: DemoServer, name: str, path: str, body: dict[str, Any]) -> None:
     w = StreamWidget()
-    w.start(demo.url + path, json=body)
+    w.start(demo.url + path, json=body, headers={"X-DashScope-SSE": "enable"} if "dashscope" in name else None)
     assert await asyncio.wait_for(w.wait(), 20) == ANSWER
     assert w.status == "done", w.error
     assert w.stats["tokens"] == len(tokenize(ANSWER)) and not w.stats["tokens_estimated"]
