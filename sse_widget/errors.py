@@ -11,8 +11,7 @@ what kind of failure it was, for code (and tests) that look at a :class:`Run`::
     └── StreamError          the stream itself was not usable
         ├── DecodeError      an event the format could not read, or malformed JSON
         ├── ServerReportedError  the server sent an error inside the stream
-        ├── NotStreamedError the server sent one whole reply instead of a stream
-        └── CutShortError    the stream ended before its end marker
+        └── RestartedError   a resumed stream started over instead of going on
 
 Parsing errors of the lower layers (:class:`~sse_widget.formats.FormatError`,
 :class:`~sse_widget.framing.JSONSequenceError`) are ``ValueError`` s; a run
@@ -23,11 +22,10 @@ from __future__ import annotations
 
 __all__ = [
     "ContentTypeError",
-    "CutShortError",
     "DecodeError",
     "HTTPStatusError",
     "NetworkError",
-    "NotStreamedError",
+    "RestartedError",
     "RunError",
     "ServerReportedError",
     "StreamError",
@@ -50,8 +48,8 @@ class NetworkError(RunError):
 class HTTPStatusError(RunError):
     """The server answered with an error status; ``message`` carries its own explanation."""
 
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status_code: int, detail: str = "") -> None:
+        super().__init__(message, detail)
         self.status_code = status_code
 
 
@@ -71,9 +69,5 @@ class ServerReportedError(StreamError):
     """The server reported an error inside the stream (often under HTTP 200)."""
 
 
-class NotStreamedError(StreamError):
-    """The server sent one whole reply where a stream was expected."""
-
-
-class CutShortError(StreamError):
-    """The stream ended before its format's end marker: the connection was cut short."""
+class RestartedError(StreamError):
+    """A resumed event stream sent events it had sent before: the server started it over."""

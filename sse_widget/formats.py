@@ -263,7 +263,9 @@ class Anthropic(StreamFormat):
                 return [Delta(text=self.tools.start(None, block.get("name", "tool")))]
             return ()
         if kind == "message_start":
-            self.usage.update(_usage((payload.get("message") or {}).get("usage")))
+            # Its output_tokens is a placeholder (1): the count comes in message_delta.
+            started = _usage((payload.get("message") or {}).get("usage"))
+            self.usage.update({key: value for key, value in started.items() if key != "output_tokens"})
             return [Delta(usage=dict(self.usage))] if self.usage else ()
         if kind == "message_delta":
             self.usage.update(_usage(payload.get("usage")))
@@ -362,6 +364,8 @@ class PlainText(StreamFormat):
         self.end_markers = frozenset(end_markers)
 
     def _parse(self, event: ServerSentEvent) -> list[Delta] | tuple[()]:
+        if event.event == "error":
+            return [Delta(error=event.data.strip() or "an error event with no message")]
         if event.event not in ("message", "text"):
             return ()
         if event.event == "message" and event.data.strip() in self.end_markers:
@@ -370,17 +374,23 @@ class PlainText(StreamFormat):
 
 
 class CallableFormat(StreamFormat):
-    """Wraps a user function ``event -> str | None`` as a format."""
+    """Wraps a user function ``event -> str | Delta | None`` as a format.
+
+    A string is text to show; a :class:`Delta` says more, such as
+    ``Delta(done=True)`` to end the stream or ``Delta(error=...)`` to fail it.
+    """
 
     name = "callable"
 
-    def __init__(self, function: Callable[[ServerSentEvent], str | None]) -> None:
+    def __init__(self, function: Callable[[ServerSentEvent], str | Delta | None]) -> None:
         super().__init__()
         self.function = function
 
     def _parse(self, event: ServerSentEvent) -> list[Delta] | tuple[()]:
-        text = self.function(event)
-        return [Delta(text=text)] if text else ()
+        result = self.function(event)
+        if isinstance(result, Delta):
+            return [result]
+        return [Delta(text=result)] if result else ()
 
 
 FORMATS: dict[str, type[StreamFormat]] = {
@@ -425,7 +435,7 @@ def detect(event: ServerSentEvent) -> StreamFormat:
     return PlainText()
 
 
-FormatSpec = str | Callable[[ServerSentEvent], "str | None"] | StreamFormat
+FormatSpec = str | Callable[[ServerSentEvent], "str | Delta | None"] | StreamFormat
 
 
 def resolve(spec: FormatSpec) -> StreamFormat | None:

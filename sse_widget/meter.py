@@ -10,9 +10,11 @@ __all__ = ["Meter"]
 
 #: A stream counts as buffered on the way when its first byte came this late...
 _BUFFERED_SILENCE_S = 1.0
-#: ...and at least this many text events arrived in at most this many network reads.
-_BUFFERED_EVENTS = 20
+#: ...and at least this many text events arrived in at most this many network reads,
+#: several events to a read (a short answer held back comes in one or two reads).
+_BUFFERED_EVENTS = 6
 _BUFFERED_READS = 3
+_BUFFERED_EVENTS_PER_READ = 3
 _CHARS_PER_TOKEN = 4
 
 
@@ -105,6 +107,8 @@ class Meter:
             return ""
         silence = self.first_byte - started
         if silence < _BUFFERED_SILENCE_S or self.text_events < _BUFFERED_EVENTS or self.reads > _BUFFERED_READS:
+            return ""
+        if self.text_events < _BUFFERED_EVENTS_PER_READ * self.reads:
             return ""
         return (
             f"The whole answer arrived at once after {silence:.1f} s of silence: something between "

@@ -3,18 +3,23 @@
 A :class:`StreamReader` keeps what a run has received across its attempts: the
 raw events (for the inspector and recordings), the format that reads them, the
 answer and reasoning text, and a :class:`~sse_widget.meter.Meter`. Whatever the
-stream does wrong it reports as a :class:`~sse_widget.errors.StreamError`.
+stream does wrong it reports as a :class:`~sse_widget.errors.StreamError`; what
+is odd but not wrong (no end marker, one whole reply) it says in ``notice``.
+
+A resumed event stream is read once: events whose id came on an earlier
+attempt are skipped, and a stream that goes back to an earlier id than the one
+it was resumed from has started over, which ends the run in error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import httpx
 
 from .buffer import TextBuffer
 from .decoders import Decoder
-from .errors import CutShortError, DecodeError, NotStreamedError, ServerReportedError
+from .errors import DecodeError, RestartedError, ServerReportedError
 from .formats import Delta, FormatError, FormatSpec, StreamFormat, detect, resolve
 from .framing import JSONSequenceError
 from .meter import Meter
@@ -32,8 +37,21 @@ class StreamReader:
         clock: Callable[[], float],
         on_event: Callable[[], None],
         on_text: Callable[[], None],
+        *,
+        end_markers: Iterable[str] = (),
+        asked_for_stream: bool = False,
     ) -> None:
         self.spec = spec
+        #: Event data that ends the stream, whatever the format.
+        self.end_markers = frozenset(end_markers)
+        #: Whether the request asked for a stream (``"stream": true``).
+        self.asked_for_stream = asked_for_stream
+        #: One line about the stream that is not an error.
+        self.notice = ""
+        self._earlier_ids: set[str] = set()
+        self._ids: set[str] = set()
+        self._resumed_from = ""
+        self._checking_resume = False
         self.clock = clock
         self.on_event = on_event
         self.on_text = on_text
@@ -54,6 +72,11 @@ class StreamReader:
 
     async def read(self, response: httpx.Response, decoder: Decoder) -> None:
         """Read ``response`` to its end or to the stream's end marker."""
+        if self._ids:  # a reconnect: what came before must not come again
+            self._earlier_ids |= self._ids
+            self._ids = set()
+            self._resumed_from = self.events[-1][1].id if self.events else ""
+            self._checking_resume = True
         async for chunk in response.aiter_bytes():
             self.meter.read(len(chunk), self.clock())
             for event in decoder.feed(chunk):
@@ -69,16 +92,23 @@ class StreamReader:
         for event in tail:
             if self._handle(event):
                 return
-        if self.format is not None and self.format.expects_end and not self.format.complete:
-            raise CutShortError(
-                f"The stream ended before its end marker, after {self.meter.chars} characters: "
-                "the connection was cut short."
+        expected = self.end_markers or (self.format is not None and self.format.expects_end)
+        if expected and not (self.format is not None and self.format.complete):
+            self.notice = (
+                f"The stream ended without its end marker, after {self.meter.chars} characters: "
+                "the body ended properly, but the answer may be incomplete."
             )
 
     def _handle(self, event: ServerSentEvent) -> bool:
         """Apply one event; True when the stream said it is complete."""
         self.events.append((self.clock() - self.started, event))
         self.on_event()
+        if event.id and self._seen_before(event.id):
+            return False
+        if self.end_markers and event.data.strip() in self.end_markers:
+            if self.format is not None:
+                self.format.complete = True
+            return True
         if self.format is None:
             self.format = detect(event)
         try:
@@ -89,12 +119,24 @@ class StreamReader:
             self._apply(delta)
             if delta.done:
                 if delta.not_streamed:
-                    raise NotStreamedError(
-                        "The server sent one whole reply instead of a stream: "
-                        'ask for a stream (for OpenAI-style APIs, "stream": true).'
+                    self.notice = "The server sent one whole reply: it was not streamed." + (
+                        "" if self.asked_for_stream else ' Ask for a stream (for OpenAI-style APIs, "stream": true).'
                     )
                 return True
         return False
+
+    def _seen_before(self, event_id: str) -> bool:
+        """True for an event a resumed stream repeats; raises if the stream started over."""
+        self._ids.add(event_id)
+        if event_id not in self._earlier_ids:
+            self._checking_resume = False
+            return False
+        if self._checking_resume and event_id != self._resumed_from:
+            raise RestartedError(
+                f"The server started the stream over instead of resuming it after event {self._resumed_from!r}: "
+                "the text so far is kept, once."
+            )
+        return True
 
     def _apply(self, delta: Delta) -> None:
         if delta.error:

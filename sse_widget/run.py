@@ -81,7 +81,14 @@ class Run:
         #: While true, new events are reported to the observer on the flush timer.
         self.watch_events = False
         self._events_reported = 0
-        self._reader = StreamReader(request.format, self._now, self._event_arrived, self._schedule_flush)
+        self._reader = StreamReader(
+            request.format,
+            self._now,
+            self._event_arrived,
+            self._schedule_flush,
+            end_markers=request.end_markers,
+            asked_for_stream=request.asks_for_stream,
+        )
         self._transport = Transport(request)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -234,7 +241,8 @@ class Run:
         self.error = redact(error, secrets)
         self.error_detail = redact(detail, secrets)
         if status == "done":
-            self.notice = self.meter.buffered_notice(self._started)
+            notices = (self._reader.notice, self.meter.buffered_notice(self._started))
+            self.notice = " ".join(notice for notice in notices if notice)
         self._notify(self.observer.run_ended, self)
 
     def _notify(self, callback: Any, *args: Any) -> None:

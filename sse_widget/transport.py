@@ -14,15 +14,16 @@ import functools
 import json
 import ssl
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from .decoders import Decoder, decoder_for
-from .errors import CutShortError, HTTPStatusError, NetworkError
+from .errors import HTTPStatusError, NetworkError
 from .formats import FormatSpec, error_message
+from .pages import looks_like_html, page_text
 from .redact import redact, redact_url, secrets_in
 from .sse import SSEDecoder
 
@@ -33,6 +34,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 
 _ERROR_BODY_LIMIT = 64 * 1024
 _ERROR_TEXT_LIMIT = 300
+_NO_IDS = "The server sends no event ids, so the stream cannot be resumed without repeating it."
 
 Consume = Callable[[httpx.Response, Decoder], Awaitable[None]]
 
@@ -53,6 +55,8 @@ class StreamRequest:
     format: FormatSpec = "auto"
     client: httpx.AsyncClient | None = field(default=None, repr=False)
     timeout: Any = None
+    #: Event data that ends the stream (one string or several), whatever the format.
+    end_marker: str | Sequence[str] | None = None
 
     def secrets(self) -> list[str]:
         """Values that must never appear in an error message or a log line."""
@@ -64,23 +68,40 @@ class StreamRequest:
             f"timeout={self.timeout!r})"
         )
 
+    @property
+    def end_markers(self) -> frozenset[str]:
+        """``end_marker`` as a set of strings (empty when there is none)."""
+        if self.end_marker is None:
+            return frozenset()
+        return frozenset([self.end_marker] if isinstance(self.end_marker, str) else self.end_marker)
+
+    @property
+    def asks_for_stream(self) -> bool:
+        """Whether the JSON body asks for a stream (``"stream": true``)."""
+        return isinstance(self.json, Mapping) and self.json.get("stream") is True
+
 
 @dataclass(frozen=True)
 class ReconnectPolicy:
     """When a broken stream is requested again, and after how long (as EventSource does).
 
-    Only a GET event stream that was already flowing is resumed, and never a
-    POST, which could repeat a paid generation. The pause doubles each time,
-    from the stream's ``retry:`` value (or ``default_ms``) up to ``max_s``.
+    Only a GET event stream that was already flowing and carried event ids is
+    resumed, with ``Last-Event-ID``, after the connection broke; never a POST,
+    which could repeat a paid generation, nor a stream without ids (most servers
+    send none and would start over), nor a stall, which would only wait again.
+    The pause doubles each time, from the stream's ``retry:`` value (or
+    ``default_ms``) up to ``max_s``.
     """
 
     attempts: int = 3
     default_ms: int = 500
     max_s: float = 10.0
 
-    def allows(self, method: str, event_stream: SSEDecoder | None, attempt: int) -> bool:
-        """Whether reconnect number ``attempt + 1`` may happen."""
-        return method == "GET" and event_stream is not None and attempt < self.attempts
+    def allows(self, method: str, last_event_id: str, attempt: int, failure: Exception | None = None) -> bool:
+        """Whether reconnect number ``attempt + 1`` may happen after ``failure``."""
+        if isinstance(failure, httpx.TimeoutException):
+            return False
+        return method == "GET" and bool(last_event_id) and attempt < self.attempts
 
     def delay(self, attempt: int, retry_ms: int | None) -> float:
         """Seconds to wait before reconnect number ``attempt`` (1, 2, ...)."""
@@ -94,8 +115,10 @@ class Transport:
     def __init__(self, request: StreamRequest, policy: ReconnectPolicy = ReconnectPolicy()) -> None:
         self.request = request
         self.policy = policy
-        #: The decoder of the last event stream read, whose last event ID a reconnect sends.
+        #: The decoder of the last event stream read, whose reconnection time a reconnect waits.
         self.event_stream: SSEDecoder | None = None
+        #: The last event ID seen on any attempt, sent as ``Last-Event-ID`` by a reconnect.
+        self.last_event_id = ""
 
     async def stream(self, consume: Consume, on_reconnect: Callable[[], None]) -> None:
         """Read the request's response with ``consume``; ``on_reconnect`` runs before each pause."""
@@ -110,8 +133,12 @@ class Transport:
                 try:
                     await self._attempt(client, owns_client, consume)
                     return
-                except (httpx.TransportError, CutShortError) as exc:
-                    if not self.policy.allows(request.method, self.event_stream, attempt):
+                except httpx.TransportError as exc:
+                    if self.event_stream is not None and self.event_stream.last_event_id:
+                        self.last_event_id = self.event_stream.last_event_id
+                    if not self.policy.allows(request.method, self.last_event_id, attempt, exc):
+                        if self._unresumable(exc):
+                            raise NetworkError(f"{_describe(exc, request.url)} {_NO_IDS}", traceback.format_exc()) from None
                         raise exc from None
                     attempt += 1
                     on_reconnect()
@@ -129,8 +156,8 @@ class Transport:
         try:
             if not response.is_success:
                 body = await _read_limited(response, _ERROR_BODY_LIMIT)
-                message = _http_error_message(response, body, self.request.secrets())
-                raise HTTPStatusError(message, response.status_code)
+                message, detail = _http_error_message(response, body, self.request.secrets())
+                raise HTTPStatusError(message, response.status_code, detail)
             decoder = decoder_for(response.headers.get("content-type", ""), self.event_stream)
             if isinstance(decoder, SSEDecoder):
                 self.event_stream = decoder
@@ -138,11 +165,25 @@ class Transport:
         finally:
             await response.aclose()
 
+    def _unresumable(self, failure: Exception) -> bool:
+        """A GET event stream that broke but carried no ids: say why it is not resumed."""
+        return (
+            self.request.method == "GET"
+            and self.event_stream is not None
+            and not self.last_event_id
+            and isinstance(failure, httpx.TransportError)
+            and not isinstance(failure, httpx.TimeoutException)
+        )
+
     def _build(self, client: httpx.AsyncClient, owns_client: bool) -> httpx.Request:
         request = self.request
         headers = dict(request.headers or {})
-        if self.event_stream is not None and self.event_stream.last_event_id:
-            headers["Last-Event-ID"] = self.event_stream.last_event_id
+        if not any(name.lower() == "accept-encoding" for name in headers):
+            # Compressing proxies (express's compression, dev servers) buffer a
+            # stream the client accepts compressed: ask for it as it is.
+            headers["Accept-Encoding"] = "identity"
+        if self.last_event_id:
+            headers["Last-Event-ID"] = self.last_event_id
         return client.build_request(
             request.method,
             request.url,
@@ -180,12 +221,16 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     return bytes(body[:limit])
 
 
-def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str]) -> str:
+def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str]) -> tuple[str, str]:
+    """One line for an error response, and its body's whole text as the detail."""
     reason = response.reason_phrase or ""
     head = f"HTTP {response.status_code}{' ' + reason if reason else ''}"
     text = body.decode("utf-8", errors="replace").strip()
-    message = ""
-    if text:
+    message, detail = "", text
+    if looks_like_html(response.headers.get("content-type", ""), text):
+        page = page_text(text)
+        message, detail = page.headline, page.text
+    elif text:
         try:
             payload = json.loads(text)
         except json.JSONDecodeError:
@@ -194,7 +239,7 @@ def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str
             message = error_message(payload.get("error", payload) if isinstance(payload, Mapping) else payload)
     if len(message) > _ERROR_TEXT_LIMIT:
         message = message[: _ERROR_TEXT_LIMIT - 3] + "..."
-    return redact(f"{head}: {message}" if message else head, secrets)
+    return redact(f"{head}: {message}" if message else head, secrets), redact(detail, secrets)
 
 
 def _describe(exc: httpx.HTTPError, url: str) -> str:

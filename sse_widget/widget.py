@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,11 +92,15 @@ class StreamWidget(anywidget.AnyWidget):
         format: FormatSpec = "auto",
         client: httpx.AsyncClient | None = None,
         timeout: float | httpx.Timeout | None = None,
+        end_marker: str | Sequence[str] | None = None,
     ) -> StreamWidget:
         """Start streaming ``url`` into the widget and return at once.
 
         The keyword arguments mean what they mean in httpx. ``format`` is
-        ``"auto"``, a format name, or a callable mapping an event to text. A run
+        ``"auto"``, a format name, or a callable mapping an event to text (or to
+        a :class:`Delta`, such as ``Delta(done=True)`` to end the stream).
+        ``end_marker`` is event data (a string or several) that ends the
+        stream, matched against an event's whole data and not shown. A run
         already in progress is stopped first. Needs a running event loop, as
         every notebook has; in a script, call it inside ``asyncio.run(...)`` and
         ``await w.wait()``.
@@ -111,6 +115,7 @@ class StreamWidget(anywidget.AnyWidget):
             format=format,
             client=client,
             timeout=timeout,
+            end_marker=end_marker,
         )
         self._begin(request)
         return self

@@ -271,8 +271,7 @@ NOT_STREAMED = Recording(
     json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Whole answer at once."}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 3, "completion_tokens": 5}}).encode(),
     "application/json",
     "Whole answer at once.",
-    status="error",
-    error='"stream": true',
+    output_tokens=5,
 )
 
 MALFORMED = Recording(

@@ -128,3 +128,37 @@ def test_command_line_serves_until_interrupted() -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_prompt_about_unicode_is_not_taken_for_one_about_code() -> None:
+    assert pick_answer("Tell me about Unicode") == ANSWERS[2]
+    assert pick_answer("Show me some code") == ANSWERS[1]
+    assert pick_answer("How does streaming work?") == ANSWERS[0]
+
+
+@pytest.mark.parametrize(("result_format", "shape"), [(None, "text"), ("text", "text"), ("message", "choices")])
+def test_dashscope_follows_result_format_and_streams_only_with_its_sse_header(demo: DemoServer, result_format: str | None, shape: str) -> None:
+    url = demo.url + "/api/v1/services/aigc/text-generation/generation"
+    body: dict[str, Any] = {"model": "qwen", "input": {"messages": MESSAGES}}
+    if result_format:
+        body["parameters"] = {"result_format": result_format}
+    whole = httpx.post(url, json=body).json()
+    assert whole["output"]["finish_reason" if shape == "text" else "choices"]
+    assert (whole["output"]["text"] if shape == "text" else whole["output"]["choices"][0]["message"]["content"]) == ANSWER
+    streamed = httpx.post(url, json=body, headers={"X-DashScope-SSE": "enable"})
+    assert streamed.headers["content-type"].startswith("text/event-stream") and streamed.text.count("event:result") > 1
+
+
+@pytest.mark.parametrize("fail", ["drop", "stall"])
+async def test_a_get_event_stream_that_fails_shows_its_text_once(demo: DemoServer, fail: str) -> None:
+    w = StreamWidget()
+    before = len(demo.requests)
+    started = time.monotonic()
+    w.start(demo.url + "/v1/text", method="GET", params={"prompt": PROMPT, "fail": fail, "fail_after": 5}, timeout=httpx.Timeout(5, read=1.0))
+    await asyncio.wait_for(w.wait(), 10)
+    assert w.status == "error" and w.text == "".join(tokenize(ANSWER)[:5])
+    assert len(demo.requests) == before + 1  # no id: lines, so not requested again
+    if fail == "stall":
+        assert "stalled" in w.error and time.monotonic() - started < 3.0
+    else:
+        assert "cannot be resumed" in w.error

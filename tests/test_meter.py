@@ -38,3 +38,17 @@ def test_text_buffer_hands_over_each_piece_once() -> None:
     assert buffer.pending and buffer.take() == "ab" and not buffer.pending
     buffer.append("c")
     assert buffer.value == "abc" and buffer.take() == "c"
+
+
+def test_a_short_answer_held_back_and_sent_in_one_read_is_flagged_too() -> None:
+    meter = Meter()
+    meter.read(400, now=1.1)
+    for _ in range(10):
+        meter.delta(Delta(text="x"), now=1.1)
+    assert "buffering" in meter.buffered_notice(started=0.0)
+
+    slow_start = Meter()  # a slow first token, then a few tokens in their own reads
+    for n in range(3):
+        slow_start.read(40, now=1.5 + n / 10)
+        slow_start.delta(Delta(text="x"), now=1.5 + n / 10)
+    assert slow_start.buffered_notice(started=0.0) == ""

@@ -105,9 +105,9 @@ async def test_an_observer_that_raises_is_logged_and_the_run_still_ends(
 
 
 async def test_a_failure_is_the_error_state_with_one_line(server: ScriptedServer, request: pytest.FixtureRequest) -> None:
-    url = server.add(path(request), Script.of(openai_chunks(["half"], done=False)))
+    url = server.add(path(request), Script.of(openai_chunks(["half"], done=False), drop=True))
     observer = FakeObserver()
     run = await started(url, observer)
     await asyncio.wait_for(run.wait(), 5)
     assert observer.calls[-1] == ("ended", "error") and run.text == "half"
-    assert "cut short" in run.error and "\n" not in run.error
+    assert "dropped the connection" in run.error and "\n" not in run.error
