@@ -19,3 +19,6 @@ fi
 
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[dev]"
+
+# The express servers (tutorial, relay, compression, proxy) the interop tests start.
+npm ci --prefix tests/interop --no-audit --no-fund

@@ -19,6 +19,7 @@ import pytest
 
 from sse_widget import StreamWidget
 from sse_widget.demo import DemoServer, pick_answer, tokenize
+from tests.servers import eventually
 
 PROMPT = "How does streaming work?"
 ANSWER = pick_answer(PROMPT)
@@ -153,6 +154,23 @@ def test_messages_without_stream_has_a_stop_reason(claude: anthropic.Anthropic) 
     message = claude.messages.create(model="demo", max_tokens=1024, messages=MESSAGES)
     assert message.content[0].text == ANSWER
     assert message.stop_reason == "end_turn" and message.usage.output_tokens == len(tokenize(ANSWER))
+
+
+@pytest.mark.parametrize("end", ["fail", "stop"])
+async def test_anthropic_run_that_fails_or_is_stopped_estimates_its_tokens(demo: DemoServer, end: str) -> None:
+    # message_start says output_tokens: 1, a placeholder; a run that never sees message_delta estimates.
+    body = {"model": "demo", "max_tokens": 1024, "messages": MESSAGES, "stream": True}
+    w = StreamWidget()
+    if end == "fail":
+        w.start(f"{demo.url}/v1/messages", json=body, params={"fail": "error", "fail_after": 40})
+    else:
+        w.start(f"{demo.url}/v1/messages", json=body, params={"tokens_per_second": 50})
+        assert await eventually(lambda: len(w.text) > 40, timeout=TIMEOUT)
+        w.stop()
+    await asyncio.wait_for(w.wait(), TIMEOUT)
+    assert w.status == {"fail": "error", "stop": "stopped"}[end]
+    assert w.stats["tokens_estimated"] and w.stats["tokens"] > 1 and w.stats["tokens_per_s"] is not None
+    assert w.stats["input_tokens"] == len(tokenize(PROMPT))
 
 
 @pytest.mark.parametrize(("fail", "error"), [("http", anthropic.RateLimitError), ("error", anthropic.APIStatusError)])
