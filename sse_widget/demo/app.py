@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,23 +12,11 @@ from starlette.routing import Route
 
 from .answers import pick_answer, tokenize
 from .pacing import FAILURES, Pace, RequestRecord, paced
+from .requests import last_message, model_of, read_body
 from .server import BackgroundServer
 from .wire import Wire, anthropic, dashscope, ollama, openai_chat, openai_responses, text
 
 __all__ = ["DemoServer", "start"]
-
-def _text_of(content: Any) -> str:
-    """The text of a message's content: a string, or a list of text parts."""
-    if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return str(content or "")
-
-
-def _last_message(messages: Any) -> str:
-    if isinstance(messages, list) and messages and isinstance(messages[-1], dict):
-        return _text_of(messages[-1].get("content"))
-    return ""
-
 
 class DemoServer(BackgroundServer):
     """The demo endpoint, with a log of what it served.
@@ -80,62 +67,84 @@ class DemoServer(BackgroundServer):
         return JSONResponse({"object": "list", "data": [{"id": "demo", "object": "model", "owned_by": "sse-widget"}]})
 
     async def _openai_chat(self, request: Request) -> Response:
-        body, problem = await self._body(request, "messages")
+        body, problem = await read_body(request, "messages")
         if problem:
             return problem
-        prompt, model = _last_message(body["messages"]), str(body.get("model") or "demo")
-        answer, used = self._answer(prompt)
-        if not body.get("stream"):
-            return JSONResponse(openai_chat.reply(answer, model, used, len(tokenize(answer))))
+        model = model_of(body)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        return self._stream(request, body, answer, openai_chat.wire(model, used, include_usage=include_usage), openai_chat.RATE_LIMIT)
+        return self._serve(
+            request,
+            body,
+            last_message(body["messages"]),
+            streamed=bool(body.get("stream")),
+            reply=lambda answer, used, out: openai_chat.reply(answer, model, used, out),
+            wire=lambda used: openai_chat.wire(model, used, include_usage=include_usage),
+            rate_limit=openai_chat.RATE_LIMIT,
+        )
 
     async def _openai_responses(self, request: Request) -> Response:
-        body, problem = await self._body(request, "input")
+        body, problem = await read_body(request, "input")
         if problem:
             return problem
-        given = body["input"]
-        prompt, model = given if isinstance(given, str) else _last_message(given), str(body.get("model") or "demo")
-        answer, used = self._answer(prompt)
-        if not body.get("stream"):
-            return JSONResponse(openai_responses.reply(answer, model, used, len(tokenize(answer))))
-        return self._stream(request, body, answer, openai_responses.wire(model, used), openai_responses.RATE_LIMIT)
+        given, model = body["input"], model_of(body)
+        return self._serve(
+            request,
+            body,
+            given if isinstance(given, str) else last_message(given),
+            streamed=bool(body.get("stream")),
+            reply=lambda answer, used, out: openai_responses.reply(answer, model, used, out),
+            wire=lambda used: openai_responses.wire(model, used),
+            rate_limit=openai_responses.RATE_LIMIT,
+        )
 
     async def _anthropic(self, request: Request) -> Response:
-        body, problem = await self._body(request, "messages")
+        body, problem = await read_body(request, "messages")
         if problem:
             return problem
-        prompt, model = _last_message(body["messages"]), str(body.get("model") or "demo")
-        answer, used = self._answer(prompt)
-        if not body.get("stream"):
-            return JSONResponse(anthropic.reply(answer, model, used, len(tokenize(answer))))
-        return self._stream(request, body, answer, anthropic.wire(model, used), anthropic.RATE_LIMIT)
+        model = model_of(body)
+        return self._serve(
+            request,
+            body,
+            last_message(body["messages"]),
+            streamed=bool(body.get("stream")),
+            reply=lambda answer, used, out: anthropic.reply(answer, model, used, out),
+            wire=lambda used: anthropic.wire(model, used),
+            rate_limit=anthropic.RATE_LIMIT,
+        )
 
     async def _dashscope(self, request: Request) -> Response:
-        body, problem = await self._body(request, "input")
+        body, problem = await read_body(request, "input")
         if problem:
             return problem
         given = body["input"] if isinstance(body["input"], dict) else {}
-        prompt = str(given["prompt"]) if "prompt" in given else _last_message(given.get("messages"))
         parameters = body.get("parameters") or {}
-        result_format = "message" if parameters.get("result_format") == "message" else "text"
-        answer, used = self._answer(prompt)
-        if request.headers.get("x-dashscope-sse", "").lower() != "enable":
-            return JSONResponse(dashscope.reply(answer, used, len(tokenize(answer)), result_format))
-        encoder = dashscope.wire(used, incremental=bool(parameters.get("incremental_output")), result_format=result_format)
-        return self._stream(request, body, answer, encoder, dashscope.RATE_LIMIT)
+        shape = "message" if parameters.get("result_format") == "message" else "text"
+        incremental = bool(parameters.get("incremental_output"))
+        return self._serve(
+            request,
+            body,
+            str(given["prompt"]) if "prompt" in given else last_message(given.get("messages")),
+            streamed=request.headers.get("x-dashscope-sse", "").lower() == "enable",
+            reply=lambda answer, used, out: dashscope.reply(answer, used, out, shape),
+            wire=lambda used: dashscope.wire(used, incremental=incremental, result_format=shape),
+            rate_limit=dashscope.RATE_LIMIT,
+        )
 
     async def _ollama(self, request: Request) -> Response:
         chat = request.url.path.endswith("/chat")
-        body, problem = await self._body(request, "messages" if chat else "prompt")
+        body, problem = await read_body(request, "messages" if chat else "prompt")
         if problem:
             return problem
-        prompt = _last_message(body["messages"]) if chat else str(body["prompt"])
-        model = str(body.get("model") or "demo")
-        answer, used = self._answer(prompt)
-        if body.get("stream") is False:
-            return JSONResponse(ollama.reply(answer, model, used, len(tokenize(answer)), chat=chat))
-        return self._stream(request, body, answer, ollama.wire(model, used, chat=chat), ollama.RATE_LIMIT)
+        model = model_of(body)
+        return self._serve(
+            request,
+            body,
+            last_message(body["messages"]) if chat else str(body["prompt"]),
+            streamed=body.get("stream") is not False,
+            reply=lambda answer, used, out: ollama.reply(answer, model, used, out, chat=chat),
+            wire=lambda used: ollama.wire(model, used, chat=chat),
+            rate_limit=ollama.RATE_LIMIT,
+        )
 
     async def _text(self, request: Request) -> Response:
         answer, _ = self._answer(request.query_params.get("prompt", ""))
@@ -148,18 +157,26 @@ class DemoServer(BackgroundServer):
 
     # -- streaming ---------------------------------------------------------------
 
+    def _serve(
+        self,
+        request: Request,
+        body: dict[str, Any],
+        prompt: str,
+        *,
+        streamed: bool,
+        reply: Callable[[str, int, int], dict[str, Any]],
+        wire: Callable[[int], Wire],
+        rate_limit: dict[str, Any],
+    ) -> Response:
+        """The answer for ``prompt``: streamed through ``wire``, or whole as ``reply`` (answer, input and output tokens)."""
+        answer, used = self._answer(prompt)
+        if not streamed:
+            return JSONResponse(reply(answer, used, len(tokenize(answer))))
+        return self._stream(request, body, answer, wire(used), rate_limit)
+
     def _answer(self, prompt: str) -> tuple[str, int]:
         """The answer for a prompt, and the prompt's size in tokens."""
         return self.answer(prompt), max(1, len(tokenize(prompt)))
-
-    async def _body(self, request: Request, required: str) -> tuple[dict[str, Any], Response | None]:
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return {}, JSONResponse({"error": {"message": "The request body is not JSON.", "type": "invalid_request_error"}}, 400)
-        if not isinstance(body, dict) or required not in body:
-            return {}, JSONResponse({"error": {"message": f"'{required}' is required.", "type": "invalid_request_error"}}, 400)
-        return body, None
 
     def _pace(self, request: Request, body: Any) -> Pace:
         # Query parameters, or a "demo" object in a JSON body (OpenAI clients' extra_body).

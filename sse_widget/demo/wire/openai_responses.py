@@ -12,17 +12,10 @@ import time
 from typing import Any
 
 from . import Wire, typed_event
+from .openai_chat import RATE_LIMIT  # one error body for every OpenAI endpoint
 
 __all__ = ["RATE_LIMIT", "reply", "wire"]
 
-RATE_LIMIT = {
-    "error": {
-        "message": "Rate limit reached for demo (demo failure).",
-        "type": "requests",
-        "param": None,
-        "code": "rate_limit_exceeded",
-    }
-}
 _RESPONSE_ID = "resp_demo"
 _ITEM_ID = "msg_demo"
 
