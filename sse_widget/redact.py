@@ -11,6 +11,7 @@ repr or a message goes through :func:`redact_url`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
@@ -26,6 +27,8 @@ _SECRET_HINTS = ("auth", "key", "token", "secret", "password", "passwd", "cookie
 _SECRET_WORDS = frozenset({"sig", "signature", "pwd", "pass", "jwt", "sas"})
 _TOKEN_SCHEMES = ("bearer", "basic", "token")
 _SHORTEST_SECRET = 4
+#: Secrets at least this long are masked even inside other text.
+_ANYWHERE_LENGTH = 12
 
 
 def is_secret_name(name: object) -> bool:
@@ -80,9 +83,17 @@ def secrets_in(headers: Mapping[str, str] | None, params: Any = None, url: objec
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """``text`` with every one of ``secrets`` replaced by :data:`MASK`."""
+    """``text`` with every one of ``secrets`` replaced by :data:`MASK`.
+
+    A secret of :data:`_ANYWHERE_LENGTH` characters or more (every real API key)
+    is masked wherever it stands; a shorter one (a short password, a test key)
+    only where it stands alone, so that ``key=stall`` leaves "stalled" readable.
+    """
     for secret in secrets:
-        text = text.replace(secret, MASK)
+        if len(secret) >= _ANYWHERE_LENGTH:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
     return text
 
 

@@ -142,3 +142,13 @@ def test_an_observer_failure_is_logged_without_the_requests_secrets(caplog: pyte
         asyncio.run(main())
     assert "the observer failed" in caplog.text and "RuntimeError" in caplog.text
     assert secret not in caplog.text
+
+
+def test_a_short_secret_is_masked_where_it_stands_alone_not_inside_words() -> None:
+    secrets = secrets_in(None, url="http://127.0.0.1:9/x?key=stall")
+    assert redact("key=stall: the stream stalled", secrets) == f"key={MASK}: the stream stalled"
+
+
+def test_a_long_secret_is_masked_even_inside_other_text() -> None:
+    secret = "sk-abcdefghijklmnop"
+    assert redact(f"prefix{secret}suffix and '{secret}'", [secret]) == f"prefix{MASK}suffix and '{MASK}'"
