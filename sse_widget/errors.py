@@ -8,6 +8,7 @@ what kind of failure it was, for code (and tests) that look at a :class:`Run`::
     ├── NetworkError         connecting failed, the connection broke, or it timed out
     ├── HTTPStatusError      the server answered with an error status (4xx, 5xx)
     ├── ContentTypeError     the response is not a stream (an HTML page, an image...)
+    ├── SourceError          a Python stream source raised (an exception from a generator)
     └── StreamError          the stream itself was not usable
         ├── DecodeError      an event the format could not read, or malformed JSON
         ├── ServerReportedError  the server sent an error inside the stream
@@ -28,6 +29,7 @@ __all__ = [
     "RestartedError",
     "RunError",
     "ServerReportedError",
+    "SourceError",
     "StreamError",
 ]
 
@@ -55,6 +57,10 @@ class HTTPStatusError(RunError):
 
 class ContentTypeError(RunError):
     """The response's content type is not one of a stream this package reads."""
+
+
+class SourceError(RunError):
+    """A Python stream given instead of a URL raised an exception of its own."""
 
 
 class StreamError(RunError):

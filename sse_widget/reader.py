@@ -13,7 +13,7 @@ it was resumed from has started over, which ends the run in error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 import httpx
 
@@ -92,6 +92,18 @@ class StreamReader:
         for event in tail:
             if self._handle(event):
                 return
+        self._check_end()
+
+    async def read_events(self, events: AsyncIterator[ServerSentEvent]) -> None:
+        """Read the events a Python source made, to their end or to the stream's end marker."""
+        async for event in events:
+            self.meter.read(len(event.data), self.clock())
+            if self._handle(event):
+                return
+        self._check_end()
+
+    def _check_end(self) -> None:
+        """Note (not an error) a stream that ended properly but without the end marker its format sends."""
         expected = self.end_markers or (self.format is not None and self.format.expects_end)
         if expected and not (self.format is not None and self.format.complete):
             self.notice = (

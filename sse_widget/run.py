@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import AsyncIterator
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -27,6 +28,7 @@ from .loop import call_on_loop
 from .meter import Meter
 from .reader import StreamReader
 from .redact import redact
+from .sources import Source, SourceTransport
 from .sse import ServerSentEvent
 from .transport import StreamRequest, Transport
 
@@ -56,11 +58,11 @@ class RunObserver(Protocol):
 
 
 class Run:
-    """One attempt at one :class:`StreamRequest`, reported to one :class:`RunObserver`."""
+    """One attempt at one :class:`StreamRequest` (or one read of a :class:`Source`), reported to one :class:`RunObserver`."""
 
     def __init__(
         self,
-        request: StreamRequest,
+        request: StreamRequest | Source,
         run_id: int,
         observer: RunObserver,
         *,
@@ -89,7 +91,7 @@ class Run:
             end_markers=request.end_markers,
             asked_for_stream=request.asks_for_stream,
         )
-        self._transport = Transport(request)
+        self._transport = SourceTransport(request) if isinstance(request, Source) else Transport(request)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -177,7 +179,10 @@ class Run:
 
     async def _main(self) -> None:
         try:
-            await self._transport.stream(self._consume, lambda: self._set_status("connecting"))
+            if isinstance(self._transport, SourceTransport):
+                await self._transport.stream(self._consume_events)
+            else:
+                await self._transport.stream(self._consume, lambda: self._set_status("connecting"))
         except asyncio.CancelledError:
             self._end("stopped")
         except RunError as exc:
@@ -191,6 +196,11 @@ class Run:
         self._reader.prepare()
         self._set_status("streaming")
         await self._reader.read(response, decoder)
+
+    async def _consume_events(self, events: AsyncIterator[ServerSentEvent]) -> None:
+        self._reader.prepare()
+        self._set_status("streaming")
+        await self._reader.read_events(events)
 
     def _event_arrived(self) -> None:
         if self.watch_events:

@@ -26,6 +26,7 @@ from .formats import FormatSpec
 from .loop import call_on_loop
 from .redact import redact
 from .run import RUNNING, Run
+from .sources import Source, is_source
 from .sse import ServerSentEvent
 from .transport import StreamRequest
 
@@ -69,7 +70,7 @@ class StreamWidget(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         # Set before the traits: trait observers may run during super().__init__.
         self._run: Run | None = None
-        self._request: StreamRequest | None = None
+        self._request: StreamRequest | Source | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._quiet = False
         self._displayed_in_cell: int | None = None
@@ -82,7 +83,7 @@ class StreamWidget(anywidget.AnyWidget):
 
     def start(
         self,
-        url: str | httpx.URL,
+        url: str | httpx.URL | Any,
         *,
         method: str = "POST",
         json: Any = None,
@@ -96,6 +97,13 @@ class StreamWidget(anywidget.AnyWidget):
     ) -> StreamWidget:
         """Start streaming ``url`` into the widget and return at once.
 
+        ``url`` may also be a Python stream: an openai or anthropic SDK stream
+        (or a ``.stream()`` helper's manager), any sync or async iterator of
+        ``str`` or of objects with a text ``content``, or a zero-argument
+        callable returning one of these, which Retry calls again (a stream
+        object is read once, so it cannot be retried). The HTTP keywords do
+        not apply to a Python stream.
+
         The keyword arguments mean what they mean in httpx. ``format`` is
         ``"auto"``, a format name, or a callable mapping an event to text (or to
         a :class:`Delta`, such as ``Delta(done=True)`` to end the stream).
@@ -105,6 +113,13 @@ class StreamWidget(anywidget.AnyWidget):
         every notebook has; in a script, call it inside ``asyncio.run(...)`` and
         ``await w.wait()``.
         """
+        if is_source(url):
+            given = {"json": json, "data": data, "headers": headers, "params": params, "client": client, "timeout": timeout}
+            unused = sorted(name for name, value in given.items() if value is not None)
+            if unused or method.upper() != "POST":
+                raise TypeError(f"{', '.join(unused) or 'method'} only apply to a URL, not to a Python stream")
+            self._begin(Source(url, format=format))
+            return self
         request = StreamRequest(
             url=str(url),
             method=method.upper(),
@@ -132,6 +147,11 @@ class StreamWidget(anywidget.AnyWidget):
         """Run the last request again, as a fresh run."""
         if self._request is None:
             raise RuntimeError("Nothing to retry: call start() first.")
+        if isinstance(self._request, Source) and not self._request.retryable:
+            raise RuntimeError(
+                "A stream object is read once and cannot be retried: "
+                "start() with a function that makes a new stream to allow Retry."
+            )
         self._begin(self._request)
         return self
 
@@ -182,7 +202,7 @@ class StreamWidget(anywidget.AnyWidget):
 
     # -- runs ---------------------------------------------------------------
 
-    def _begin(self, request: StreamRequest) -> None:
+    def _begin(self, request: StreamRequest | Source) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -198,7 +218,8 @@ class StreamWidget(anywidget.AnyWidget):
         run = Run(request, self.run_id + 1, self)
         self._run = run
         self._set_and_sync(
-            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", notice="", stats={}, can_retry=True
+            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", notice="", stats={},
+            can_retry=not isinstance(request, Source) or request.retryable,
         )
         run.watch_events = self.inspect
         run.start()
@@ -278,7 +299,7 @@ class StreamWidget(anywidget.AnyWidget):
         elif kind == "retry":
             # A Retry right behind a Stop finds the old run still unwinding:
             # _begin cancels it either way, so Retry always starts afresh.
-            if self._request is not None:
+            if self._request is not None and self.can_retry:
                 self._begin(self._request)
         elif kind == "events":
             # A front end that opened with the inspector on has no rows yet.
@@ -406,9 +427,9 @@ def displayed_in_this_cell(widget: Any) -> bool:
 
 
 def stream(
-    url: str | httpx.URL, *, label: str = "", markdown: bool = True, load_images: bool = False, **kwargs: Any
+    url: str | httpx.URL | Any, *, label: str = "", markdown: bool = True, load_images: bool = False, **kwargs: Any
 ) -> StreamWidget:
-    """Create a :class:`StreamWidget`, display it and start streaming ``url``.
+    """Create a :class:`StreamWidget`, display it and start streaming ``url`` (a URL or a Python stream).
 
     Takes the same keyword arguments as :meth:`StreamWidget.start`.
     ``load_images=True`` loads remote images in the answer without a click.
