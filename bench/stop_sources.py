@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
@@ -31,20 +30,11 @@ import openai
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sse_widget import StreamWidget  # noqa: E402
-from tests.servers import Script, ScriptedServer, openai_chunks, sse  # noqa: E402
+from tests.servers import Script, ScriptedServer, anthropic_events, openai_chunks  # noqa: E402
 
 GIVE_UP = 2.0  # seconds: a disconnect later than this counts as "never"
 TOKENS = 100_000
 MESSAGES = [{"role": "user", "content": "hi"}]
-
-
-def anthropic_events() -> list[bytes]:
-    start = {"type": "message_start", "message": {"id": "m", "type": "message", "role": "assistant", "model": "m",
-             "content": [], "stop_reason": None, "usage": {"input_tokens": 1, "output_tokens": 1}}}
-    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
-    parts = [sse(json.dumps(start), event="message_start")[0], sse(json.dumps(block), event="content_block_start")[0]]
-    delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "w "}}
-    return parts + sse(*[json.dumps(delta)] * TOKENS, event="content_block_delta")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -87,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     with ScriptedServer() as server:
         server.add("/o/chat/completions", Script.of(openai_chunks(f"w{i} " for i in range(TOKENS)), delay=0.01))
-        server.add("/v1/messages", Script.of(anthropic_events(), delay=0.01))
+        server.add("/v1/messages", Script.of(anthropic_events(["w "] * TOKENS, stop=False), delay=0.01))
         sync_openai = openai.OpenAI(base_url=server.url + "/o", api_key="sk-bench", max_retries=0)
         async_openai = openai.AsyncOpenAI(base_url=server.url + "/o", api_key="sk-bench", max_retries=0)
         sync_anthropic = anthropic.Anthropic(base_url=server.url, api_key="sk-bench", max_retries=0)

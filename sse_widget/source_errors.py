@@ -1,6 +1,7 @@
 """A Python stream's failure as a run error: one line saying what happened and what to check.
 
-The SDKs' errors are read by shape, not by class, so neither SDK is imported:
+The SDKs' errors are read by shape, not by class, so neither SDK (nor the httpx
+fork recent ones use) is imported:
 an error with an integer ``status_code`` and a ``response`` is an HTTP error
 status; one whose name says connection or timeout could not reach the server;
 one with a ``body`` the stream reported. Anything else a source raises (an
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
-
-import httpx
 
 from .errors import HTTPStatusError, NetworkError, RunError, ServerReportedError, SourceError
 from .formats import error_message
@@ -32,13 +31,18 @@ def describe_source_error(exc: BaseException) -> RunError:
         reason = getattr(exc.response, "reason_phrase", "") or ""  # type: ignore[attr-defined]
         head = f"HTTP {status}{' ' + reason if reason else ''}"
         return HTTPStatusError(f"{head}: {_short(_sdk_message(exc))} ({library} {name})", status)
-    if "Timeout" in name or isinstance(exc, httpx.TimeoutException):
+    if "Timeout" in name or _is_a(exc, "TimeoutException"):
         return NetworkError(f"Timed out talking to {_where(exc)} ({library} {name}): {_short(_cause(exc))}")
-    if "Connection" in name or isinstance(exc, httpx.TransportError):
+    if "Connection" in name or _is_a(exc, "TransportError"):
         return NetworkError(f"Could not reach {_where(exc)} ({library} {name}): {_short(_cause(exc))}")
     if library in ("openai", "anthropic") and hasattr(exc, "body"):
         return ServerReportedError(f"The server reported an error: {_short(_sdk_message(exc))} ({library} {name})")
     return SourceError(f"The stream's source raised {name}: {_short(str(exc)) or 'no message'}", detail)
+
+
+def _is_a(exc: BaseException, class_name: str) -> bool:
+    """Whether ``exc`` is an httpx error of that class, from httpx or from a fork the SDKs use (httpx2)."""
+    return any(cls.__name__ == class_name and cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
 
 
 def _sdk_message(exc: BaseException) -> str:
@@ -59,7 +63,7 @@ def _where(exc: BaseException) -> str:
         request = getattr(exc, "request", None)
     except RuntimeError:
         request = None
-    if isinstance(request, httpx.Request):
+    if request is not None and hasattr(request, "url"):
         return f"{request.url.scheme}://{request.url.netloc.decode()}"
     return "the server"
 

@@ -33,13 +33,16 @@ import httpx
 
 from .errors import RunError
 from .formats import FormatSpec
-from .redact import is_secret_name, secrets_in
+from .redact import secrets_in
 from .source_errors import describe_source_error
 from .sse import ServerSentEvent
 
 __all__ = ["Source", "SourceTransport", "is_source"]
 
 ConsumeEvents = Callable[[AsyncIterator[ServerSentEvent]], Awaitable[None]]
+
+#: An environment variable holds a credential when a word of its name is one of these (OPENAI_API_KEY, HF_TOKEN).
+_ENV_HINTS = frozenset({"KEY", "TOKEN", "SECRET", "PASSWORD"})
 
 #: Events the SDKs' stream helpers derive from the wire events (already in them).
 _DERIVED_TYPES = frozenset({"text", "thinking", "input_json", "citation", "signature"})
@@ -94,19 +97,20 @@ class Source:
 
     def secrets(self) -> list[str]:
         """Values that must never appear in an error message or a log line."""
-        from_env = [value for name, value in os.environ.items() if is_secret_name(name) and len(value) >= 8]
+        from_env = [value for name, value in os.environ.items() if _ENV_HINTS & set(name.upper().split("_")) and len(value) >= 8]
         return sorted({*self._found, *from_env}, key=len, reverse=True)
 
     def __repr__(self) -> str:
         return f"Source({type(self.target).__name__})"
 
 
-def _request_of(holder: object) -> httpx.Request | None:
+def _request_of(holder: object) -> Any:
+    """The HTTP request an SDK object or error holds (httpx's, or a fork's of the same shape), if any."""
     try:
         request = getattr(holder, "request", None)
     except RuntimeError:  # httpx raises when a response or error has no request
         return None
-    return request if isinstance(request, httpx.Request) else None
+    return request if hasattr(request, "headers") and hasattr(request, "url") else None
 
 
 def _is_factory(target: object) -> bool:

@@ -199,3 +199,22 @@ def tiny_pieces(text: str, seed: int = 7) -> list[str]:
         pieces.append(text[i : i + size])
         i += size
     return pieces
+
+
+def anthropic_events(tokens: Iterable[str], *, stop: bool = True) -> list[bytes]:
+    """An Anthropic Messages stream of ``tokens`` (one text block)."""
+    import json
+
+    start = {
+        "type": "message_start",
+        "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
+                    "stop_reason": None, "usage": {"input_tokens": 1, "output_tokens": 1}},
+    }
+    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+    parts = sse(json.dumps(start), event="message_start") + sse(json.dumps(block), event="content_block_start")
+    for token in tokens:
+        delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": token}}
+        parts += sse(json.dumps(delta), event="content_block_delta")
+    if stop:
+        parts += sse(json.dumps({"type": "message_stop"}), event="message_stop")
+    return parts
