@@ -19,6 +19,7 @@ from .sse import ServerSentEvent
 
 __all__ = [
     "Delta",
+    "ToolCallDelta",
     "FormatError",
     "StreamFormat",
     "OpenAIChat",
@@ -36,6 +37,16 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A piece of one streamed tool call: ``key`` tells calls apart, ``name`` and ``id`` come first."""
+
+    key: str
+    name: str = ""
+    arguments: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Delta:
     """What one event contributes to the answer."""
 
@@ -46,6 +57,8 @@ class Delta:
     error: str = ""
     #: Set when the server answered with one whole reply instead of a stream.
     not_streamed: bool = False
+    #: A piece of a tool call the model is making.
+    tool_call: ToolCallDelta | None = None
 
 
 class FormatError(ValueError):
@@ -123,29 +136,6 @@ class StreamFormat:
         return payload
 
 
-class _ToolCalls:
-    """Renders streamed tool calls into the text as fenced blocks, so they are shown, not lost."""
-
-    def __init__(self) -> None:
-        self.open: Any = None
-
-    def start(self, key: Any, name: str) -> str:
-        return self.close() + f"\n\n**Tool call** `{name}`\n```json\n" if name else self.close()
-
-    def arguments(self, key: Any, fragment: str, name: str = "") -> str:
-        prefix = ""
-        if key != self.open:
-            prefix = self.start(key, name or "function")
-            self.open = key
-        return prefix + fragment
-
-    def close(self) -> str:
-        if self.open is None:
-            return ""
-        self.open = None
-        return "\n```\n"
-
-
 class OpenAIChat(StreamFormat):
     """OpenAI chat completions chunks; also vLLM, Ollama's ``/v1`` and most relays."""
 
@@ -153,13 +143,9 @@ class OpenAIChat(StreamFormat):
     expects_end = True
     token_events = True
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.tools = _ToolCalls()
-
     def _parse(self, event: ServerSentEvent) -> list[Delta] | tuple[()]:
         if event.data.strip() == "[DONE]":
-            return [Delta(text=self.tools.close(), done=True)]
+            return [Delta(done=True)]
         payload = self._object(event)
         if "error" in payload:
             return [Delta(error=error_message(payload["error"]))]
@@ -181,8 +167,13 @@ class OpenAIChat(StreamFormat):
             text = delta.get("content") or delta.get("refusal") or ""
             for call in delta.get("tool_calls") or ():
                 function = call.get("function") or {}
-                key = call.get("index", call.get("id"))
-                text += self.tools.arguments(key, function.get("arguments") or "", function.get("name") or "")
+                piece = ToolCallDelta(
+                    str(call.get("index", call.get("id"))),
+                    function.get("name") or "",
+                    function.get("arguments") or "",
+                    call.get("id") or "",
+                )
+                deltas.append(Delta(tool_call=piece))
             reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
             if text or reasoning:
                 deltas.append(Delta(text=text, reasoning=reasoning))
@@ -198,29 +189,24 @@ class OpenAIResponses(StreamFormat):
     expects_end = True
     token_events = True
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.tools = _ToolCalls()
-        self.tool_names: dict[Any, str] = {}
-
     def _parse(self, event: ServerSentEvent) -> list[Delta] | tuple[()]:
         payload = self._object(event)
         kind = payload.get("type") or event.event
         if kind in ("response.output_text.delta", "response.refusal.delta"):
-            return [Delta(text=self.tools.close() + str(payload.get("delta", "")))]
+            return [Delta(text=str(payload.get("delta", "")))]
         if kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
             return [Delta(reasoning=str(payload.get("delta", "")))]
         if kind == "response.output_item.added":
             item = payload.get("item") or {}
             if item.get("type") == "function_call":
-                self.tool_names[item.get("id")] = item.get("name", "function")
+                piece = ToolCallDelta(str(item.get("id")), item.get("name") or "function", item.get("arguments") or "", item.get("call_id") or "")
+                return [Delta(tool_call=piece)]
             return ()
         if kind == "response.function_call_arguments.delta":
-            key = payload.get("item_id")
-            return [Delta(text=self.tools.arguments(key, str(payload.get("delta", "")), self.tool_names.get(key, "")))]
+            return [Delta(tool_call=ToolCallDelta(str(payload.get("item_id")), arguments=str(payload.get("delta", ""))))]
         if kind == "response.completed":
             response = payload.get("response") or {}
-            return [Delta(text=self.tools.close(), usage=_usage(response.get("usage")), done=True)]
+            return [Delta(usage=_usage(response.get("usage")), done=True)]
         if kind == "response.incomplete":
             details = (payload.get("response") or {}).get("incomplete_details") or {}
             return [Delta(error=f"The response is incomplete ({details.get('reason', 'no reason given')})")]
@@ -240,7 +226,6 @@ class Anthropic(StreamFormat):
 
     def __init__(self) -> None:
         super().__init__()
-        self.tools = _ToolCalls()
         self.usage: dict[str, int] = {}
 
     def _parse(self, event: ServerSentEvent) -> list[Delta] | tuple[()]:
@@ -250,17 +235,18 @@ class Anthropic(StreamFormat):
             delta = payload.get("delta") or {}
             dtype = delta.get("type")
             if dtype == "text_delta":
-                return [Delta(text=self.tools.close() + str(delta.get("text", "")))]
+                return [Delta(text=str(delta.get("text", "")))]
             if dtype == "thinking_delta":
                 return [Delta(reasoning=str(delta.get("thinking", "")))]
             if dtype == "input_json_delta":
-                return [Delta(text=self.tools.arguments(payload.get("index"), str(delta.get("partial_json", ""))))]
+                piece = ToolCallDelta(str(payload.get("index")), arguments=str(delta.get("partial_json", "")))
+                return [Delta(tool_call=piece)]
             return ()
         if kind == "content_block_start":
             block = payload.get("content_block") or {}
             if block.get("type") == "tool_use":
-                self.tools.open = payload.get("index")
-                return [Delta(text=self.tools.start(None, block.get("name", "tool")))]
+                piece = ToolCallDelta(str(payload.get("index")), block.get("name") or "tool", "", block.get("id") or "")
+                return [Delta(tool_call=piece)]
             return ()
         if kind == "message_start":
             # Its output_tokens is a placeholder (1): the count comes in message_delta.
@@ -271,7 +257,7 @@ class Anthropic(StreamFormat):
             self.usage.update(_usage(payload.get("usage")))
             return [Delta(usage=dict(self.usage))] if self.usage else ()
         if kind == "message_stop":
-            return [Delta(text=self.tools.close(), done=True)]
+            return [Delta(done=True)]
         if kind == "error":
             return [Delta(error=error_message(payload.get("error", payload)))]
         if kind == "message" and isinstance(payload.get("content"), list):

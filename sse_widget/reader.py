@@ -20,7 +20,7 @@ import httpx
 from .buffer import TextBuffer
 from .decoders import Decoder
 from .errors import DecodeError, RestartedError, ServerReportedError
-from .formats import Delta, FormatError, FormatSpec, StreamFormat, detect, resolve
+from .formats import Delta, FormatError, FormatSpec, StreamFormat, ToolCallDelta, detect, resolve
 from .framing import JSONSequenceError
 from .meter import Meter
 from .sse import ServerSentEvent
@@ -64,6 +64,11 @@ class StreamReader:
         self.started = 0.0
         #: The format reading the stream; ``None`` until it is known.
         self.format: StreamFormat | None = None
+        #: The tool calls streamed so far: ``{"id", "name", "arguments"}`` each, in order.
+        self.tool_calls: list[dict[str, str]] = []
+        #: True when ``tool_calls`` changed since the last :meth:`take_tool_calls`.
+        self.tools_pending = False
+        self._tool_index: dict[str, int] = {}
 
     def prepare(self) -> None:
         """Choose the format asked for, before the first body (raises for an unknown name)."""
@@ -150,7 +155,25 @@ class StreamReader:
             )
         return True
 
+    def take_tool_calls(self) -> list[dict[str, str]]:
+        """A copy of the tool calls, marking them reported."""
+        self.tools_pending = False
+        return [dict(call) for call in self.tool_calls]
+
+    def _apply_tool_call(self, piece: ToolCallDelta) -> None:
+        index = self._tool_index.setdefault(piece.key, len(self.tool_calls))
+        if index == len(self.tool_calls):
+            self.tool_calls.append({"id": "", "name": "", "arguments": ""})
+        call = self.tool_calls[index]
+        call["id"] = call["id"] or piece.id
+        call["name"] = call["name"] or piece.name
+        call["arguments"] += piece.arguments
+        self.tools_pending = True
+        self.on_text()
+
     def _apply(self, delta: Delta) -> None:
+        if delta.tool_call is not None:
+            self._apply_tool_call(delta.tool_call)
         if delta.error:
             where = f" after {self.meter.chars} characters" if self.meter.chars else ""
             raise ServerReportedError(f"The server reported an error{where}: {delta.error}")

@@ -53,6 +53,9 @@ class RunObserver(Protocol):
     def run_events(self, run: Run, start: int) -> None:
         """``run.events[start:]`` arrived (only while ``run.watch_events`` is true)."""
 
+    def run_tools(self, run: Run, tool_calls: list[dict[str, str]]) -> None:
+        """The run's tool calls (all of them, as they stand) changed; coalesced like the text."""
+
     def run_ended(self, run: Run) -> None:
         """The run reached done, stopped or error; it reports nothing after this."""
 
@@ -153,6 +156,11 @@ class Run:
         return self._reader.reasoning.value
 
     @property
+    def tool_calls(self) -> list[dict[str, str]]:
+        """The tool calls the model made so far: ``{"id", "name", "arguments"}`` each (arguments as streamed JSON text)."""
+        return [dict(call) for call in self._reader.tool_calls]
+
+    @property
     def events(self) -> list[tuple[float, ServerSentEvent]]:
         """Every decoded event, with seconds since the run started (for the inspector, recordings)."""
         return self._reader.events
@@ -225,6 +233,8 @@ class Run:
         if self.watch_events and self._events_reported < len(self.events):
             start, self._events_reported = self._events_reported, len(self.events)
             self._notify(self.observer.run_events, self, start)
+        if self._reader.tools_pending:
+            self._notify(self.observer.run_tools, self, self._reader.take_tool_calls())
         answer, reasoning = self._reader.answer, self._reader.reasoning
         if not answer.pending and not reasoning.pending:
             return

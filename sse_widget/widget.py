@@ -64,6 +64,9 @@ class StreamWidget(anywidget.AnyWidget):
     load_images = traitlets.Bool(
         False, help="Load remote images in the text at once; off, each waits for a click on its placeholder"
     ).tag(sync=True)
+    tool_calls = traitlets.List(
+        help="The tool calls of the run: {id, name, arguments} each, arguments as the JSON text streamed so far"
+    ).tag(sync=True)
     label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
 
@@ -218,7 +221,7 @@ class StreamWidget(anywidget.AnyWidget):
         run = Run(request, self.run_id + 1, self)
         self._run = run
         self._set_and_sync(
-            run_id=run.id, text="", reasoning="", status="connecting", error="", error_detail="", notice="", stats={},
+            run_id=run.id, text="", reasoning="", tool_calls=[], status="connecting", error="", error_detail="", notice="", stats={},
             can_retry=not isinstance(request, Source) or request.retryable,
         )
         run.watch_events = self.inspect
@@ -241,6 +244,11 @@ class StreamWidget(anywidget.AnyWidget):
             message["stats"] = stats
         if self.comm is not None:
             self.send(message)
+
+    def run_tools(self, run: Run, tool_calls: list[dict[str, str]]) -> None:
+        # A tool call is small and rare: the trait is synced whole, at the flush rate.
+        if run is self._run:
+            self.tool_calls = tool_calls
 
     def run_events(self, run: Run, start: int) -> None:
         if run is self._run:
@@ -271,6 +279,7 @@ class StreamWidget(anywidget.AnyWidget):
         self._set_and_sync(
             text=run.text,
             reasoning=run.reasoning,
+            tool_calls=run.tool_calls,
             status=run.status,
             error=run.error,
             error_detail=run.error_detail,

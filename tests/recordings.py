@@ -21,6 +21,8 @@ class Recording:
     error: str = ""
     reasoning: str = ""
     output_tokens: int | None = None
+    #: The tool calls it must show: ``{"id", "name", "arguments"}`` each.
+    tool_calls: tuple[dict[str, str], ...] = ()
 
 
 def _sse(*events: tuple[str | None, Any], crlf: bool = False) -> bytes:
@@ -74,8 +76,44 @@ VLLM_REASONING_TOOLS = Recording(
         (None, "[DONE]"),
     ),
     "text/event-stream",
-    'Calling a tool.\n\n**Tool call** `get_weather`\n```json\n{"city": "Paris"}\n```\n',
+    "Calling a tool.",
     reasoning="Think first.",
+    tool_calls=({"id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}'},),
+)
+
+ANTHROPIC_TOOL_USE = Recording(
+    "anthropic-tool-use",
+    _sse(
+        ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "content": [], "stop_reason": None, "usage": {"input_tokens": 12, "output_tokens": 1}}}),
+        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Let me check."}}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        ("content_block_start", {"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": '{"city": "Par'}}),
+        ("content_block_delta", {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": 'is"}'}}),
+        ("content_block_stop", {"type": "content_block_stop", "index": 1}),
+        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": None}, "usage": {"output_tokens": 20}}),
+        ("message_stop", {"type": "message_stop"}),
+    ),
+    "text/event-stream",
+    "Let me check.",
+    output_tokens=20,
+    tool_calls=({"id": "toolu_1", "name": "get_weather", "arguments": '{"city": "Paris"}'},),
+)
+
+OPENAI_RESPONSES_TOOL = Recording(
+    "openai-responses-function-call",
+    _sse(
+        ("response.created", {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1", "object": "response", "created_at": 1730000000, "model": "gpt-4o-mini", "output": [], "status": "in_progress", "parallel_tool_calls": True, "tool_choice": "auto", "tools": []}}),
+        ("response.output_item.added", {"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "get_weather", "arguments": "", "status": "in_progress"}}),
+        ("response.function_call_arguments.delta", {"type": "response.function_call_arguments.delta", "sequence_number": 2, "output_index": 0, "item_id": "fc_1", "delta": '{"city": '}),
+        ("response.function_call_arguments.delta", {"type": "response.function_call_arguments.delta", "sequence_number": 3, "output_index": 0, "item_id": "fc_1", "delta": '"Paris"}'}),
+        ("response.completed", {"type": "response.completed", "sequence_number": 4, "response": {"id": "resp_1", "object": "response", "created_at": 1730000000, "model": "gpt-4o-mini", "output": [{"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}', "status": "completed"}], "status": "completed", "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "usage": {"input_tokens": 10, "output_tokens": 7, "total_tokens": 17, "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}}}}),
+    ),
+    "text/event-stream",
+    "",
+    output_tokens=7,
+    tool_calls=({"id": "call_1", "name": "get_weather", "arguments": '{"city": "Paris"}'},),
 )
 
 OPENAI_CHAT_CRLF_ERROR = Recording(
@@ -286,6 +324,8 @@ MALFORMED = Recording(
 ALL = [
     OPENAI_CHAT,
     VLLM_REASONING_TOOLS,
+    ANTHROPIC_TOOL_USE,
+    OPENAI_RESPONSES_TOOL,
     OPENAI_CHAT_CRLF_ERROR,
     OLD_UNWRAPPED_ERROR,
     OPENAI_RESPONSES,

@@ -43,6 +43,7 @@ async def test_recording_shows_the_right_text(server: ScriptedServer, recording:
     else:
         assert w.error == ""
     assert w.reasoning == recording.reasoning
+    assert w.tool_calls == list(recording.tool_calls)
     if recording.output_tokens is not None:
         assert w.stats["tokens"] == recording.output_tokens
         assert w.stats["tokens_estimated"] is False

@@ -28,6 +28,9 @@ class FakeObserver:
     def run_events(self, run: Run, start: int) -> None:
         self.calls.append(("events", start, len(run.events)))
 
+    def run_tools(self, run: Run, tool_calls: list[dict[str, str]]) -> None:
+        self.calls.append(("tools", tool_calls))
+
     def run_ended(self, run: Run) -> None:
         self.calls.append(("ended", run.status))
 

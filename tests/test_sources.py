@@ -8,6 +8,7 @@ loop staying free while it blocks.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 
 from sse_widget import StreamWidget
 from sse_widget.demo import DemoServer, pick_answer
+from tests import recordings
 from tests.servers import Script, ScriptedServer, anthropic_events, eventually, openai_chunks
 
 PROMPT = "How does streaming work?"
@@ -272,3 +274,30 @@ async def test_an_in_band_error_through_the_sdk_keeps_the_partial_text(demo: Dem
     await asyncio.wait_for(w.wait(), 10)
     assert w.status == "error" and len(w.text) > 0 and ANSWER.startswith(w.text)
     assert w.error.startswith("The server reported an error"), w.error
+
+
+# -- tool calls ------------------------------------------------------------------------
+
+
+TOOL_RECORDINGS = {
+    "openai chat": (recordings.VLLM_REASONING_TOOLS, "/o/chat/completions", lambda url: lambda: openai.OpenAI(
+        base_url=url + "/o", api_key=KEY, max_retries=0
+    ).chat.completions.create(model="m", messages=MESSAGES, stream=True)),
+    "openai responses async": (recordings.OPENAI_RESPONSES_TOOL, "/o/responses", lambda url: lambda: openai.AsyncOpenAI(
+        base_url=url + "/o", api_key=KEY, max_retries=0
+    ).responses.create(model="m", input=PROMPT, stream=True)),
+    "anthropic .stream()": (recordings.ANTHROPIC_TOOL_USE, "/v1/messages", lambda url: lambda: anthropic.Anthropic(
+        base_url=url, api_key=KEY, max_retries=0
+    ).messages.stream(model="m", max_tokens=10, messages=MESSAGES)),
+}
+
+
+@pytest.mark.parametrize("name", list(TOOL_RECORDINGS))
+async def test_tool_calls_reach_python_through_the_sdk(server: ScriptedServer, name: str) -> None:
+    recording, path, make = TOOL_RECORDINGS[name]
+    server.add(path, Script.of([recording.body], content_type=recording.content_type))
+    w = StreamWidget().start(make(server.url))
+    assert await asyncio.wait_for(w.wait(), 10) == recording.text, w.error
+    assert w.status == "done"
+    assert w.tool_calls == list(recording.tool_calls)
+    assert json.loads(w.tool_calls[0]["arguments"]) == {"city": "Paris"}
