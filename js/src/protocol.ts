@@ -86,10 +86,19 @@ export interface EventsRequest {
 
 export type ViewMessage = StopIntent | RetryIntent | SnapshotRequest | EventsRequest;
 
+/** One tool call of a run: `arguments` is the JSON text streamed so far. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface WidgetModel {
   status: Status;
   text: string;
   reasoning: string;
+  /** The run's tool calls, synced whole while they stream (at the flush rate). */
+  tool_calls: ToolCall[];
   error: string;
   error_detail: string;
   /** One line of advice that is not an error (e.g. "the stream looks buffered upstream"). */

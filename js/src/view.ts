@@ -11,6 +11,7 @@ import type { RetryIntent, StopIntent } from "./protocol";
 import type { FrameScheduler } from "./scheduler";
 import { StopHint } from "./stop-hint";
 import { isRunning, type Model, type StreamStore } from "./store";
+import { ToolCallsRegion } from "./tools";
 
 export interface ViewOptions {
   model: Model;
@@ -166,7 +167,10 @@ export function mountView(options: ViewOptions): ViewHandle {
   eventsPanel.append(eventsCount, eventsList);
   body.append(output, eventsPanel);
 
-  root.append(header, notice, stopHint.el, reasoning, body);
+  // The tool calls the model makes, each a collapsible block (its own module).
+  const tools = new ToolCallsRegion(doc, model);
+
+  root.append(header, notice, stopHint.el, reasoning, tools.el, body);
   el.append(root);
 
   if (!allowedImages.has(store)) allowedImages.set(store, new Set());
@@ -234,7 +238,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     if (!errorPanel) {
       errorPanel = h(doc, "div", "sse-widget-error");
       errorPanel.setAttribute("role", "alert");
-      root.insertBefore(errorPanel, reasoning.parentNode === root ? reasoning : body);
+      root.insertBefore(errorPanel, reasoning.parentNode === root ? reasoning : tools.el);
     }
     const line = h(doc, "p", "sse-widget-error-message", message);
     const parts: Node[] = [line];
@@ -352,7 +356,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     if (text === "") {
       reasoning.remove();
     } else if (reasoning.parentNode !== root) {
-      root.insertBefore(reasoning, body);
+      root.insertBefore(reasoning, tools.el);
     }
     // Open while the model thinks and no answer has come yet; then collapsed.
     const open = store.reasoningOpen ?? (running() && store.state.text === "");
@@ -569,6 +573,7 @@ export function mountView(options: ViewOptions): ViewHandle {
       model.off("change:markdown", onMarkdownMode);
       model.off("change:load_images", onLoadImages);
       images.destroy();
+      tools.destroy();
       listeners.abort();
       resizeObserver?.disconnect();
       root.remove();

@@ -15,6 +15,7 @@ export class FakeModel {
       status: "idle",
       text: "",
       reasoning: "",
+      tool_calls: [],
       error: "",
       error_detail: "",
       stats: {},

@@ -331,6 +331,7 @@ describe("view reasoning", () => {
       "sse-widget-stop-hint",
       "sse-widget-error",
       "sse-widget-reasoning",
+      "sse-widget-tools",
       "sse-widget-body",
     ]);
     expect(el.querySelector(".sse-widget-output")!.textContent).toBe("partial");
