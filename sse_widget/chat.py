@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,11 @@ class ChatWidget(ipywidgets.VBox):
     >>> conversation = ChatWidget(model="gpt-4o-mini")   # doctest: +SKIP
     >>> conversation.send("Hello!")                      # doctest: +SKIP
     >>> conversation.messages                            # doctest: +SKIP
+
+    ``source=`` takes a function of the ``messages`` list returning a Python
+    stream (an SDK stream, an iterator of text...), called for each answer
+    instead of the endpoint: ``ChatWidget(source=lambda m: client.chat.completions.create(
+    model="gpt-4o-mini", messages=m, stream=True))``.
     """
 
     busy = traitlets.Bool(False, help="True while an answer streams")
@@ -113,15 +118,20 @@ class ChatWidget(ipywidgets.VBox):
     def __init__(
         self,
         *,
-        model: str,
+        model: str = "",
         base_url: str | None = None,
         api_key: str | None = None,
         system: str | None = None,
+        source: Callable[[Messages], Any] | None = None,
         **params: Any,
     ) -> None:
+        if not model and source is None:
+            raise ValueError("ChatWidget needs model= (an OpenAI-compatible endpoint) or source= (messages -> stream)")
         self.model = model
         self.system = system
-        self._endpoint = Endpoint.resolve(base_url, api_key)
+        #: Given, each answer streams from ``source(messages)`` instead of the endpoint.
+        self.source = source
+        self._endpoint = Endpoint.resolve(base_url, api_key) if source is None else None
         self._params = params
         self._turns: list[tuple[str, StreamWidget]] = []  # (user text, assistant widget)
         self._history = ipywidgets.VBox(layout=ipywidgets.Layout(gap="6px"))
@@ -171,11 +181,16 @@ class ChatWidget(ipywidgets.VBox):
             f'<div class="sse-chat-user" style="white-space: pre-wrap; padding: 6px 10px; border-radius: 6px; '
             f'background: var(--jp-layout-color2, #f0f0f0)">{html.escape(text)}</div>'
         )
-        answer = StreamWidget(label=self.model)
+        answer = StreamWidget(label=self.model or "assistant")
         answer.observe(self._answer_status, "status")
         self._turns.append((text, answer))
         self._history.children = (*self._history.children, user, answer)
-        self._endpoint.start(answer, self.model, history, **self._params)
+        if self.source is not None:
+            source = self.source
+            answer.start(lambda: source(history))  # a callable: Retry asks the source again
+        else:
+            assert self._endpoint is not None
+            self._endpoint.start(answer, self.model, history, **self._params)
         return answer
 
     def stop(self) -> None:

@@ -15,6 +15,9 @@ __all__ = ["CompareWidget", "compare"]
 
 Spec = Mapping[str, Any]
 
+#: The columns of :meth:`CompareWidget.results`.
+RESULT_COLUMNS = ("label", "text", "status", "ttft_ms", "tokens", "tokens_per_s", "error")
+
 
 class CompareWidget(ipywidgets.VBox):
     """A grid of :class:`StreamWidget` s with Stop all and Retry all."""
@@ -49,6 +52,29 @@ class CompareWidget(ipywidgets.VBox):
         """Wait until every stream has ended; returns their texts."""
         return [await widget.wait() for widget in self.widgets]
 
+    def results(self) -> Any:
+        """One row per stream (label, text, status, ttft_ms, tokens, tokens_per_s, error), as they stand now.
+
+        A pandas ``DataFrame`` when pandas is installed, else a list of dicts.
+        """
+        rows = [
+            {
+                "label": w.label,
+                "text": w.text,
+                "status": w.status,
+                "ttft_ms": w.stats.get("ttft_ms"),
+                "tokens": w.stats.get("tokens"),
+                "tokens_per_s": w.stats.get("tokens_per_s"),
+                "error": w.error,
+            }
+            for w in self.widgets
+        ]
+        try:
+            import pandas
+        except ImportError:
+            return rows
+        return pandas.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
@@ -63,14 +89,20 @@ class CompareWidget(ipywidgets.VBox):
         call_on_loop(next((w._loop for w in self.widgets if w._loop is not None), None), self.retry)
 
 
-def _start(spec: Spec, markdown: bool) -> StreamWidget:
+def _start(spec: Spec | Any, markdown: bool, position: int) -> StreamWidget:
+    if not isinstance(spec, Mapping):
+        spec = {"source": spec}
     options = dict(spec)
-    label = str(options.pop("label", "") or options.get("model", ""))
+    label = str(options.pop("label", "") or options.get("model", "") or f"#{position + 1}")
     widget = StreamWidget(label=label, markdown=markdown)
+    if "source" in options:
+        return widget.start(options.pop("source"), **options)
     if "url" in options:
         return widget.start(**options)
     if "model" not in options:
-        raise ValueError(f"Each request needs 'url' (a raw request) or 'model' (a chat request): {sorted(spec)}")
+        raise ValueError(
+            f"Each request needs 'url' (a raw request), 'source' (a Python stream) or 'model' (a chat request): {sorted(spec)}"
+        )
     model = options.pop("model")
     endpoint = Endpoint.resolve(options.pop("base_url", None), options.pop("api_key", None))
     prompt = options.pop("prompt", None)
@@ -81,16 +113,26 @@ def _start(spec: Spec, markdown: bool) -> StreamWidget:
     return endpoint.start(widget, model, as_messages(prompt if prompt is not None else messages, system), **options)
 
 
-def compare(requests: Sequence[Spec] | Mapping[str, Spec], *, columns: int | None = None, markdown: bool = True) -> CompareWidget:
+def compare(
+    requests: Sequence[Spec | Any] | Mapping[str, Spec | Any], *, columns: int | None = None, markdown: bool = True
+) -> CompareWidget:
     """Start several streams side by side and display them.
 
     Each request is either the keyword arguments of :meth:`StreamWidget.start`
     (with ``url``), or a chat request for an OpenAI-compatible endpoint
     (``model`` plus ``prompt`` or ``messages``, optionally ``base_url``,
-    ``api_key`` and other body fields). ``label`` names a column; a mapping
-    of label to request works too.
+    ``api_key`` and other body fields), or a Python stream (as
+    :meth:`StreamWidget.start` takes it, bare or as ``source``). ``label``
+    names a column; a mapping of label to request works too. The results, as
+    data: :meth:`CompareWidget.results`.
     """
-    specs = [{**spec, "label": spec.get("label", name)} for name, spec in requests.items()] if isinstance(requests, Mapping) else list(requests)
+    if isinstance(requests, Mapping):
+        specs = [
+            {**spec, "label": spec.get("label", name)} if isinstance(spec, Mapping) else {"source": spec, "label": name}
+            for name, spec in requests.items()
+        ]
+    else:
+        specs = list(requests)
     if not specs:
         raise ValueError("compare() needs at least one request")
-    return display_once(CompareWidget([_start(spec, markdown) for spec in specs], columns))
+    return display_once(CompareWidget([_start(spec, markdown, i) for i, spec in enumerate(specs)], columns))
