@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -29,26 +28,12 @@ import openai
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.stop import GIVE_UP, percentile, summary, until  # noqa: E402
 from sse_widget import StreamWidget  # noqa: E402
 from tests.servers import Script, ScriptedServer, anthropic_events, openai_chunks  # noqa: E402
 
-GIVE_UP = 2.0  # seconds: a disconnect later than this counts as "never"
 TOKENS = 100_000
 MESSAGES = [{"role": "user", "content": "hi"}]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def until(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.0005)
-    return bool(predicate())
 
 
 async def stop_once(server: ScriptedServer, path: str, target: Any) -> float:
@@ -62,13 +47,6 @@ async def stop_once(server: ScriptedServer, path: str, target: Any) -> float:
     seen = await until(lambda: connection.disconnected_at is not None, GIVE_UP)
     await widget.wait()
     return (connection.disconnected_at - stopped) * 1000 if seen else float("inf")
-
-
-def summary(values: list[float]) -> str:
-    never = sum(v == float("inf") for v in values)
-    if never:
-        return f"never disconnected within {GIVE_UP:.0f} s in {never}/{len(values)} runs"
-    return f"p50 {statistics.median(values):6.2f} ms   p95 {percentile(values, 0.95):6.2f} ms"
 
 
 def main() -> None:
