@@ -130,7 +130,7 @@ def to_event(item: Any) -> ServerSentEvent | None:
         return None
     if hasattr(item, "model_dump_json"):
         event = kind if isinstance(kind, str) and kind not in ("", "chunk") else "message"
-        return ServerSentEvent(event=event, data=item.model_dump_json(exclude_unset=True))
+        return ServerSentEvent(event=event, data=item.model_dump_json(exclude_unset=True, warnings=False))
     if isinstance(item, Mapping):
         return ServerSentEvent(event=str(item.get("type") or "message"), data=json.dumps(item, default=str))
     content = getattr(item, "content", None)

@@ -117,7 +117,15 @@ class StreamWidget(anywidget.AnyWidget):
         ``await w.wait()``.
         """
         if is_source(url):
-            given = {"json": json, "data": data, "headers": headers, "params": params, "client": client, "timeout": timeout}
+            given = {
+                "json": json,
+                "data": data,
+                "headers": headers,
+                "params": params,
+                "client": client,
+                "timeout": timeout,
+                "end_marker": end_marker,
+            }
             unused = sorted(name for name, value in given.items() if value is not None)
             if unused or method.upper() != "POST":
                 raise TypeError(f"{', '.join(unused) or 'method'} only apply to a URL, not to a Python stream")

@@ -58,6 +58,8 @@ SDK_SOURCES: dict[str, Callable[[DemoServer], Callable[[], Any]]] = {
     "openai chat async .stream()": lambda d: lambda: openai_async(d).chat.completions.stream(model="demo", messages=MESSAGES),
     "openai responses": lambda d: lambda: openai_sync(d).responses.create(model="demo", input=PROMPT, stream=True),
     "openai responses async": lambda d: lambda: openai_async(d).responses.create(model="demo", input=PROMPT, stream=True),
+    "openai responses .stream()": lambda d: lambda: openai_sync(d).responses.stream(model="demo", input=PROMPT),
+    "openai responses async .stream()": lambda d: lambda: openai_async(d).responses.stream(model="demo", input=PROMPT),
     "anthropic raw events": lambda d: lambda: anthropic_sync(d).messages.create(
         model="demo", max_tokens=100, messages=MESSAGES, stream=True
     ),
