@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NON_BROWSER="--ignore=tests/browser --ignore=tests/js"
-OLDEST_LAB="tests/browser/test_stream_widget.py"
+OLDEST_LAB="tests/browser/test_stream_widget.py tests/browser/test_busy_kernel.py"
 # name | python | requirements | what to test
 ROWS=(
   "lowest-direct | 3.10 | --resolution lowest-direct | $NON_BROWSER"
