@@ -134,7 +134,7 @@ class ChatWidget(ipywidgets.VBox):
         self._endpoint = Endpoint.resolve(base_url, api_key) if source is None else None
         self._params = params
         self._turns: list[tuple[str, StreamWidget]] = []  # (user text, assistant widget)
-        self._history = ipywidgets.VBox(layout=ipywidgets.Layout(gap="6px"))
+        self._history = ipywidgets.VBox()
         self._history.add_class("sse-chat-history")
         self.prompt = ipywidgets.Textarea(placeholder="Message", rows=2, layout=ipywidgets.Layout(flex="1 1 auto", width="auto"))
         self._send_button = ipywidgets.Button(description="Send", button_style="primary", tooltip="Send the message")
