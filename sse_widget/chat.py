@@ -7,7 +7,6 @@ an error message.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +17,10 @@ import httpx
 import ipywidgets
 import traitlets
 
-from .loop import call_on_loop
+from .display import display_once
+from .loop import LoopBound
 from .redact import redact_url
-from .widget import StreamWidget, display_once
+from .widget import StreamWidget
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]
 
@@ -100,7 +100,7 @@ def chat(
     return endpoint.start(widget, model, as_messages(prompt_or_messages, system), **params)
 
 
-class ChatWidget(ipywidgets.VBox):
+class ChatWidget(LoopBound, ipywidgets.VBox):
     """A multi-turn conversation: user turns, streamed assistant turns, and controls.
 
     >>> conversation = ChatWidget(model="gpt-4o-mini")   # doctest: +SKIP
@@ -141,14 +141,12 @@ class ChatWidget(ipywidgets.VBox):
         self._stop_button = ipywidgets.Button(description="Stop", disabled=True, tooltip="Stop the answer")
         self._retry_button = ipywidgets.Button(description="Retry last turn", disabled=True)
         self._clear_button = ipywidgets.Button(description="Clear")
-        self._send_button.on_click(lambda _: self._from_front_end(self._send_prompt))
+        # Button clicks may arrive on another thread: runs start on the loop.
+        self._send_button.on_click(lambda _: self.on_loop(self._send_prompt))
         self._stop_button.on_click(lambda _: self.stop())
-        self._retry_button.on_click(lambda _: self._from_front_end(self.retry))
-        self._clear_button.on_click(lambda _: self._from_front_end(self.clear))
-        try:
-            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            self._loop = None
+        self._retry_button.on_click(lambda _: self.on_loop(self.retry))
+        self._clear_button.on_click(lambda _: self.on_loop(self.clear))
+        self.bind_loop()
         super().__init__(
             [
                 self._history,
@@ -228,7 +226,3 @@ class ChatWidget(ipywidgets.VBox):
         self.busy = bool(self._turns) and self._turns[-1][1].running
         self._stop_button.disabled = not self.busy
         self._retry_button.disabled = self.busy or not self._turns
-
-    def _from_front_end(self, action: Any) -> None:
-        # Button clicks may arrive on another thread: runs start on the loop.
-        call_on_loop(self._loop, action)

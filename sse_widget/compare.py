@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets
 
 from .chat import Endpoint, as_messages
+from .display import DisplayedOnce, display_once
 from .loop import call_on_loop
-from .widget import StreamWidget, display_once, displayed_in_this_cell
+from .widget import StreamWidget
 
 __all__ = ["CompareWidget", "compare"]
 
@@ -19,7 +20,7 @@ Spec = Mapping[str, Any]
 RESULT_COLUMNS = ("label", "text", "status", "ttft_ms", "tokens", "tokens_per_s", "error")
 
 
-class CompareWidget(ipywidgets.VBox):
+class CompareWidget(DisplayedOnce, ipywidgets.VBox):
     """A grid of :class:`StreamWidget` s with Stop all and Retry all."""
 
     def __init__(self, widgets: Sequence[StreamWidget], columns: int | None = None) -> None:
@@ -78,7 +79,7 @@ class CompareWidget(ipywidgets.VBox):
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        if displayed_in_this_cell(self):
+        if self.shown_in_this_cell():
             return
         bundle = self._repr_mimebundle_(**kwargs)
         if bundle:
@@ -86,7 +87,7 @@ class CompareWidget(ipywidgets.VBox):
 
     def _retry_from_front_end(self) -> None:
         # Button clicks may arrive on another thread: runs start on the loop.
-        call_on_loop(next((w._loop for w in self.widgets if w._loop is not None), None), self.retry)
+        call_on_loop(next((w.loop for w in self.widgets if w.loop is not None), None), self.retry)
 
 
 def _start(spec: Spec | Any, markdown: bool, position: int) -> StreamWidget:

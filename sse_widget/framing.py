@@ -17,7 +17,7 @@ import codecs
 import json
 import re
 
-from .sse import ServerSentEvent, _make_event
+from .sse import ServerSentEvent, make_event
 
 __all__ = ["JSONSequenceDecoder", "JSONSequenceError", "NDJSONDecoder", "SniffingDecoder", "TextDecoder"]
 
@@ -83,7 +83,7 @@ def _lines_to_events(body: bytes) -> list[ServerSentEvent]:
         if body[-1:] == b"\r":
             body = body[:-1]
     return [
-        _make_event("message", line, "", None)
+        make_event("message", line, "", None)
         for line in body.decode("utf-8", "replace").split("\n")
         if line.strip(_JSON_WHITESPACE)
     ]
@@ -236,7 +236,7 @@ class JSONSequenceDecoder:
         parse = _RAW_DECODE
         number_run = _NUMBER_RUN.match
         skip = _SKIP_WHITESPACE.match
-        make = _make_event
+        make = make_event
         size = len(text)
         pos = skip(text).end()
         while pos < size:
@@ -309,13 +309,13 @@ class TextDecoder:
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode the next bytes; return them as one event, or none if no text."""
         text = self._utf8.decode(chunk)
-        return [_make_event("text", text, "", None)] if text else []
+        return [make_event("text", text, "", None)] if text else []
 
     def end(self) -> list[ServerSentEvent]:
         """Flush a trailing incomplete character (as U+FFFD) and reset."""
         text = self._utf8.decode(b"", True)
         self._utf8.reset()
-        return [_make_event("text", text, "", None)] if text else []
+        return [make_event("text", text, "", None)] if text else []
 
 
 class SniffingDecoder:

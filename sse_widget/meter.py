@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .formats import Delta
+from .protocol import Stats
 
 __all__ = ["Meter"]
 
@@ -69,7 +68,7 @@ class Meter:
             self.text_events += 1
             self.chars += len(delta.text)
 
-    def stats(self, started: float, now: float, token_events: bool) -> dict[str, Any]:
+    def stats(self, started: float, now: float, token_events: bool) -> Stats:
         """Time to first token (reasoning or answer), sizes, token count (reported or estimated) and rate.
 
         ``token_events`` says the format sends one token per event, so events
@@ -88,18 +87,20 @@ class Meter:
             span = self.last_token - self.first_token
             if span > 0 and output_tokens > 1:
                 rate = round((output_tokens - 1) / span, 1)
-        return {
-            "ttft_ms": None if self.first_token is None else round((self.first_token - started) * 1000),
-            "elapsed_ms": round((now - started) * 1000),
-            "chunks": self.text_events,
-            "chars": self.chars,
-            "bytes": self.bytes,
-            "reads": self.reads,
-            "tokens": output_tokens,
-            "tokens_estimated": estimated,
-            "tokens_per_s": rate,
-            **({"input_tokens": self.usage["input_tokens"]} if "input_tokens" in self.usage else {}),
-        }
+        stats = Stats(
+            ttft_ms=None if self.first_token is None else round((self.first_token - started) * 1000),
+            elapsed_ms=round((now - started) * 1000),
+            chunks=self.text_events,
+            chars=self.chars,
+            bytes=self.bytes,
+            reads=self.reads,
+            tokens=output_tokens,
+            tokens_estimated=estimated,
+            tokens_per_s=rate,
+        )
+        if "input_tokens" in self.usage:
+            stats["input_tokens"] = self.usage["input_tokens"]
+        return stats
 
     def buffered_notice(self, started: float) -> str:
         """Advice when many tokens came in a handful of reads after a long silence, else ``""``."""

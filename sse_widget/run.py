@@ -17,7 +17,7 @@ import logging
 import time
 import traceback
 from collections.abc import AsyncIterator
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -26,17 +26,14 @@ from .errors import RunError
 from .formats import FORMATS
 from .loop import call_on_loop
 from .meter import Meter
+from .protocol import RUNNING, Stats, Status
 from .reader import StreamReader
 from .redact import redact
 from .sources import Source, SourceTransport
 from .sse import ServerSentEvent
 from .transport import StreamRequest, Transport
 
-__all__ = ["Status", "RUNNING", "ENDED", "Run", "RunObserver"]
-
-Status = Literal["idle", "connecting", "streaming", "done", "stopped", "error"]
-RUNNING: frozenset[str] = frozenset({"connecting", "streaming"})
-ENDED: frozenset[str] = frozenset({"done", "stopped", "error"})
+__all__ = ["Run", "RunObserver"]
 
 _log = logging.getLogger("sse_widget")
 
@@ -47,7 +44,7 @@ class RunObserver(Protocol):
     def run_status(self, run: Run) -> None:
         """The run moved from connecting to streaming (or back, to reconnect)."""
 
-    def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: dict[str, Any] | None) -> None:
+    def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: Stats | None) -> None:
         """New answer and reasoning text, coalesced; ``seq`` counts 1, 2, 3, ... within the run."""
 
     def run_events(self, run: Run, start: int) -> None:
@@ -177,7 +174,7 @@ class Run:
         name = found.name if found is not None else "auto"
         return name if name in FORMATS else "auto"
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> Stats:
         """The run's stats so far (final once it has ended): see :meth:`Meter.stats`."""
         now = self._ended_at if self._ended_at is not None else self._now(self._started)
         found = self._reader.format

@@ -40,8 +40,8 @@ class ServerSentEvent(NamedTuple):
 _new_tuple = tuple.__new__
 
 
-def _make_event(event: str, data: str, id: str, retry: int | None) -> ServerSentEvent:
-    """Build an event, skipping the argument handling of the generated ``__new__``."""
+def make_event(event: str, data: str, id: str, retry: int | None) -> ServerSentEvent:
+    """Build an event fast, skipping the argument handling of the generated ``__new__`` (for decoders)."""
     return _new_tuple(ServerSentEvent, (event, data, id, retry))
 
 
@@ -250,7 +250,7 @@ class SSEDecoder:
         last_id = self.last_event_id = self._id
         if self._data:
             events.append(
-                _make_event(self._event or "message", "\n".join(self._data), last_id, self._retry)
+                make_event(self._event or "message", "\n".join(self._data), last_id, self._retry)
             )
             self._data.clear()
         self._event = ""

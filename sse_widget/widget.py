@@ -4,7 +4,7 @@ Python owns the truth (text, status, error, stats); the front end renders it and
 sends intents back. Deltas travel as small numbered custom messages; the full
 ``text`` trait is synced only when a run starts and when it ends, because
 ipywidgets resends a trait's whole value on every change. The message contract
-is written down in ``js/src/protocol.ts``.
+is :mod:`sse_widget.protocol`.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ import os
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import anywidget
 import httpx
-import ipywidgets
 import traitlets
 
-from . import record
+from . import protocol, record
+from .display import DisplayedOnce, display_once
 from .formats import FormatSpec
-from .loop import call_on_loop
+from .loop import LoopBound
+from .protocol import RUNNING, STATS_KEYS, STATUSES
 from .redact import redact
-from .run import RUNNING, Run
+from .run import Run
 from .sources import Source, is_source
 from .sse import ServerSentEvent
 from .transport import StreamRequest
@@ -40,7 +41,7 @@ SAVED_ANSWER_KEY = "sse_widget"
 _live_widgets: weakref.WeakSet[StreamWidget] = weakref.WeakSet()
 
 
-class StreamWidget(anywidget.AnyWidget):
+class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
     """A notebook view of one streaming HTTP response, with Stop and Retry.
 
     >>> w = StreamWidget()
@@ -51,14 +52,14 @@ class StreamWidget(anywidget.AnyWidget):
     _esm = _STATIC / "widget.js"
     _css = _STATIC / "widget.css"
 
-    status = traitlets.Unicode("idle", help="idle, connecting, streaming, done, stopped or error").tag(sync=True)
+    status = traitlets.Enum(STATUSES, "idle", help=", ".join(STATUSES)).tag(sync=True)
     text = traitlets.Unicode("", help="The answer so far (synced to the front end when a run ends)").tag(sync=True)
     reasoning = traitlets.Unicode("", help="Reasoning the model streamed beside its answer, if any").tag(sync=True)
     error = traitlets.Unicode("", help="One line saying why the run failed; empty when it did not").tag(sync=True)
     error_detail = traitlets.Unicode("", help="More about the error, shown on demand").tag(sync=True)
     notice = traitlets.Unicode("", help="One line of advice that is not an error").tag(sync=True)
     inspect = traitlets.Bool(False, help="Show the raw wire events beside the text").tag(sync=True)
-    stats = traitlets.Dict(help="ttft_ms, elapsed_ms, chunks, chars, bytes, tokens, tokens_per_s").tag(sync=True)
+    stats = traitlets.Dict(help=", ".join(STATS_KEYS) + " (see sse_widget.protocol.Stats)").tag(sync=True)
     run_id = traitlets.Int(0, help="Counts runs; the front end drops messages from older runs").tag(sync=True)
     markdown = traitlets.Bool(True, help="Render the text as markdown (sanitized)").tag(sync=True)
     load_images = traitlets.Bool(
@@ -74,9 +75,7 @@ class StreamWidget(anywidget.AnyWidget):
         # Set before the traits: trait observers may run during super().__init__.
         self._run: Run | None = None
         self._request: StreamRequest | Source | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._quiet = False
-        self._displayed_in_cell: int | None = None
         self._display_id: str | None = None
         super().__init__(**kwargs)
         self.on_msg(self._on_front_end_msg)
@@ -177,7 +176,7 @@ class StreamWidget(anywidget.AnyWidget):
             # nbconvert --execute) only read the messages of the cell they are
             # running, so the final state and outputs are sent under it too.
             if self.comm is not None:
-                self.send_state(key=["text", "reasoning", "status", "error", "error_detail", "stats"])
+                self.send_state(key=list(protocol.SYNCED_AT_END))
             self._refresh_displays()
             return self.text
         return run.text
@@ -224,14 +223,11 @@ class StreamWidget(anywidget.AnyWidget):
             ) from None
         if self._run is not None:
             self._run.cancel()
-        self._loop = loop
+        self.bind_loop(loop)
         self._request = request
         run = Run(request, self.run_id + 1, self)
         self._run = run
-        self._set_and_sync(
-            run_id=run.id, text="", reasoning="", tool_calls=[], status="connecting", error="", error_detail="", notice="", stats={},
-            can_retry=not isinstance(request, Source) or request.retryable,
-        )
+        self._set_and_sync(protocol.start_state(run.id, can_retry=not isinstance(request, Source) or request.retryable))
         run.watch_events = self.inspect
         run.start()
 
@@ -239,19 +235,16 @@ class StreamWidget(anywidget.AnyWidget):
         if run is self._run:
             self.status = run.status
 
-    def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: dict[str, Any] | None) -> None:
+    def run_delta(self, run: Run, seq: int, text: str, reasoning: str, stats: protocol.Stats | None) -> None:
         if run is not self._run:
             return
         self._set_quietly(text=self.text + text)
-        message: dict[str, Any] = {"type": "delta", "run": run.id, "seq": seq, "text": text}
         if reasoning:
             self._set_quietly(reasoning=self.reasoning + reasoning)
-            message["reasoning"] = reasoning
         if stats is not None:
             self._set_quietly(stats=stats)
-            message["stats"] = stats
         if self.comm is not None:
-            self.send(message)
+            self.send(protocol.delta_message(run.id, seq, text, reasoning, stats))
 
     def run_tools(self, run: Run, tool_calls: list[dict[str, str]]) -> None:
         # A tool call is small and rare: the trait is synced whole, at the flush rate.
@@ -266,12 +259,12 @@ class StreamWidget(anywidget.AnyWidget):
         if self.comm is None:
             return
         rows = [[round(t * 1000), e.event, e.data, e.id] for t, e in _shown_events(run, start)]
-        self.send({"type": "events", "run": run.id, "reset": start == 0, "events": rows})
+        self.send(protocol.events_message(run.id, rows, reset=start == 0))
 
     @traitlets.observe("inspect")
     def _inspect_changed(self, change: dict[str, Any]) -> None:
         # The front end toggles this; its handler may run on another thread.
-        self._on_loop(self._apply_inspect)
+        self.on_loop(self._apply_inspect)
 
     def _apply_inspect(self) -> None:
         run = self._run
@@ -285,14 +278,9 @@ class StreamWidget(anywidget.AnyWidget):
         if run is not self._run:
             return
         self._set_and_sync(
-            text=run.text,
-            reasoning=run.reasoning,
-            tool_calls=run.tool_calls,
-            status=run.status,
-            error=run.error,
-            error_detail=run.error_detail,
-            notice=run.notice,
-            stats=run.stats(),
+            protocol.end_state(
+                run.text, run.reasoning, run.tool_calls, run.status, run.error, run.error_detail, run.notice, run.stats()
+            )
         )
         self._refresh_displays()
 
@@ -300,13 +288,9 @@ class StreamWidget(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         # ipykernel may deliver comm messages on another thread: hop to the loop.
-        if isinstance(content, Mapping):
-            self._on_loop(self._handle_intent, dict(content))
-
-    def _on_loop(self, callback: Any, *args: Any) -> None:
-        """Run ``callback`` on the event loop's thread, where all widget state changes."""
-        loop = self._loop
-        call_on_loop(loop if loop is not None and not loop.is_closed() else None, callback, *args)
+        intent = protocol.parse_intent(content)
+        if intent is not None:
+            self.on_loop(self._handle_intent, intent)
 
     def _handle_intent(self, content: dict[str, Any]) -> None:
         kind = content.get("type")
@@ -324,19 +308,14 @@ class StreamWidget(anywidget.AnyWidget):
                 self._send_events(self._run, 0)
         elif kind == "snapshot" and self.comm is not None:
             run = self._run
-            self.send(
-                {
-                    "type": "snapshot",
-                    "run": self.run_id,
-                    "seq": run.seq if run else 0,
-                    "text": self.text,
-                    "reasoning": self.reasoning,
-                    "stats": run.stats() if run else {},
-                }
-            )
+            seq, stats = (run.seq, run.stats()) if run else (0, {})
+            self.send(protocol.snapshot_message(self.run_id, seq, self.text, self.reasoning, stats))
 
     # -- syncing --------------------------------------------------------------
 
+    # ipywidgets has no public way to change a trait without sending it, and
+    # deltas must not resend the whole text: this is the hook its own echo
+    # suppression uses, so it is where a quiet change is kept off the wire.
     def _should_send_property(self, key: str, value: Any) -> bool:
         return not self._quiet and super()._should_send_property(key, value)
 
@@ -348,7 +327,7 @@ class StreamWidget(anywidget.AnyWidget):
         finally:
             self._quiet = False
 
-    def _set_and_sync(self, **values: Any) -> None:
+    def _set_and_sync(self, values: dict[str, Any]) -> None:
         """Set several traits and send them to the front end as one message."""
         self._set_quietly(**values)
         if self.comm is not None:
@@ -373,7 +352,7 @@ class StreamWidget(anywidget.AnyWidget):
     def _ipython_display_(self, **kwargs: Any) -> None:
         from IPython.display import display
 
-        if displayed_in_this_cell(self):
+        if self.shown_in_this_cell():
             return
         if self._display_id is None:
             self._display_id = f"sse-widget-{self.model_id}"
@@ -401,9 +380,6 @@ class StreamWidget(anywidget.AnyWidget):
         return f"<StreamWidget run={self.run_id} status={self.status!r} chars={len(self.text)}>"
 
 
-Displayable = TypeVar("Displayable", bound="ipywidgets.Widget")
-
-
 def _shown_events(run: Run, start: int = 0) -> list[tuple[float, ServerSentEvent]]:
     """``run``'s events from ``start`` on as the user may see them: with the request's secrets masked."""
     events = run.events[start:]
@@ -414,33 +390,6 @@ def _shown_events(run: Run, start: int = 0) -> list[tuple[float, ServerSentEvent
         (t, e._replace(event=redact(e.event, secrets), data=redact(e.data, secrets), id=redact(e.id, secrets)))
         for t, e in events
     ]
-
-
-def display_once(widget: Displayable) -> Displayable:
-    """Display ``widget`` now; returning it as the cell's value then shows nothing more.
-
-    The widget's ``_ipython_display_`` must ask :func:`displayed_in_this_cell`.
-    Outside IPython (a plain script) there is nothing to display on, so nothing
-    is printed either.
-    """
-    from IPython import get_ipython
-    from IPython.display import display
-
-    shell = get_ipython()
-    if shell is None:
-        return widget
-    display(widget)
-    widget._displayed_in_cell = getattr(shell, "execution_count", None)  # type: ignore[attr-defined]
-    return widget
-
-
-def displayed_in_this_cell(widget: Any) -> bool:
-    """Whether :func:`display_once` already showed ``widget`` in the running cell (answered once)."""
-    from IPython import get_ipython
-
-    shown = getattr(widget, "_displayed_in_cell", None)
-    widget._displayed_in_cell = None
-    return shown is not None and shown == getattr(get_ipython(), "execution_count", None)
 
 
 def stream(
