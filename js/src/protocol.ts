@@ -1,12 +1,12 @@
 /**
- * The messages and synced state shared by the Python model (sse_widget/widget.py)
- * and this view. Python owns the truth; the view renders it and sends intents.
+ * The messages and synced state shared by the Python model and this view: the
+ * mirror of sse_widget/protocol.py. Python owns the truth; the view renders it
+ * and sends intents. test/contract.test.ts holds both sides to one fixture
+ * that Python writes (test/fixtures/protocol.json).
  *
- * Synced traits (Python -> view):
- *   status, text, reasoning, error, error_detail, notice, stats, run_id, markdown,
- *   label, can_retry, inspect, load_images
- *   `text` and `reasoning` are synced when a run starts (reset to "") and when it
- *   ends, never per delta.
+ * Synced traits (Python -> view): TRAITS.
+ *   `text` and `reasoning` are synced when a run starts (SYNCED_AT_START, reset
+ *   to "") and when it ends (SYNCED_AT_END), never per delta.
  *
  * Custom messages (Python -> view): DeltaMessage, SnapshotMessage, EventsMessage.
  *   Within a run, `seq` counts 1, 2, 3, ... A view that sees a gap, or mounts while
@@ -16,17 +16,33 @@
  *   EventsRequest.
  */
 
-export type Status = "idle" | "connecting" | "streaming" | "done" | "stopped" | "error";
+export const STATUSES = ["idle", "connecting", "streaming", "done", "stopped", "error"] as const;
+export type Status = (typeof STATUSES)[number];
 
+/** A run's numbers (sse_widget.protocol.Stats); a view may see any subset. */
 export interface Stats {
+  /** To the first token, reasoning included; null before it. */
   ttft_ms?: number | null;
   elapsed_ms?: number;
+  /** Answer text events. */
   chunks?: number;
   chars?: number;
+  /** Body bytes read. */
+  bytes?: number;
+  /** Network reads. */
+  reads?: number;
+  /** Reported by the provider, else estimated. */
   tokens?: number;
   tokens_estimated?: boolean;
   tokens_per_s?: number | null;
+  /** Only when the provider reports it. */
+  input_tokens?: number;
 }
+
+export const STATS_KEYS = [
+  "ttft_ms", "elapsed_ms", "chunks", "chars", "bytes", "reads",
+  "tokens", "tokens_estimated", "tokens_per_s", "input_tokens",
+] as const;
 
 export interface DeltaMessage {
   type: "delta";
@@ -115,3 +131,38 @@ export interface WidgetModel {
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);
+
+export const TRAITS = [
+  "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
+  "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+] as const;
+export const SYNCED_AT_START = [
+  "run_id", "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats",
+  "can_retry",
+] as const;
+export const SYNCED_AT_END = [
+  "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats",
+] as const;
+export const INTENTS = ["stop", "retry", "snapshot", "events"] as const;
+
+/** Compiles only when the two unions are the same. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Each list names exactly the keys of its type, or this does not compile.
+[true, true, true] satisfies [
+  Same<keyof Stats, (typeof STATS_KEYS)[number]>,
+  Same<keyof WidgetModel, (typeof TRAITS)[number]>,
+  Same<ViewMessage["type"], (typeof INTENTS)[number]>,
+];
+
+export function stopIntent(run: number): StopIntent {
+  return { type: "stop", run };
+}
+export function retryIntent(): RetryIntent {
+  return { type: "retry" };
+}
+export function snapshotRequest(): SnapshotRequest {
+  return { type: "snapshot" };
+}
+export function eventsRequest(): EventsRequest {
+  return { type: "events" };
+}
