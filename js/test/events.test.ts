@@ -344,13 +344,14 @@ describe("Events panel", () => {
 
   it("is shared by every view of the model, including one rendered later", async () => {
     const model = new FakeModel({ run_id: 1, status: "idle", inspect: true });
-    const cleanupInit = widget.initialize({ model: model as never });
+    const entry = widget();
+    const cleanupInit = entry.initialize({ model: model as never });
     const el1 = document.createElement("div");
     const el2 = document.createElement("div");
     document.body.append(el1, el2);
-    const cleanup1 = widget.render({ model: model as never, el: el1 });
+    const cleanup1 = entry.render({ model: model as never, el: el1 });
     model.custom(events(1, numbered(0, 2), true));
-    const cleanup2 = widget.render({ model: model as never, el: el2 });
+    const cleanup2 = entry.render({ model: model as never, el: el2 });
     model.custom(events(1, numbered(2, 1)));
     const texts = (el: HTMLElement) =>
       Array.from(el.querySelectorAll(".sse-widget-event-data"), (cell) => cell.textContent);

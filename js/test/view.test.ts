@@ -3,7 +3,7 @@ import { StreamingMarkdown } from "../src/markdown";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";
 import { mountView, type ViewHandle } from "../src/view";
-import widget, { STORE_KEY } from "../src/widget";
+import widget from "../src/widget";
 import { delta, FakeModel } from "./fake-model";
 
 const mounted: Array<{ view: ViewHandle; el: HTMLElement }> = [];
@@ -406,16 +406,16 @@ describe("view text and cursor", () => {
 describe("anywidget entry", () => {
   it("initialize owns the store; every render shares it; cleanups remove listeners", async () => {
     const model = new FakeModel({ run_id: 2, status: "streaming" });
-    const cleanupInit = widget.initialize({ model: model as never });
-    expect(typeof model.get(STORE_KEY)).toBe("string");
+    const entry = widget();
+    const cleanupInit = entry.initialize({ model: model as never });
     // Mounting mid-stream asks once for a snapshot, whatever the number of views.
     expect(model.sent).toEqual([{ type: "snapshot" }]);
 
     const el1 = document.createElement("div");
     const el2 = document.createElement("div");
     document.body.append(el1, el2);
-    const cleanup1 = widget.render({ model: model as never, el: el1 });
-    const cleanup2 = widget.render({ model: model as never, el: el2 });
+    const cleanup1 = entry.render({ model: model as never, el: el1 });
+    const cleanup2 = entry.render({ model: model as never, el: el2 });
     expect(model.sent).toHaveLength(1);
     expect(model.listenerCount("msg:custom")).toBe(1);
 
@@ -440,7 +440,7 @@ describe("anywidget entry", () => {
   it("render works without initialize and cleans up its own store", () => {
     const model = new FakeModel({ run_id: 1, status: "done", text: "standalone" });
     const el = document.createElement("div");
-    const cleanup = widget.render({ model: model as never, el });
+    const cleanup = widget().render({ model: model as never, el });
     expect(el.querySelector(".sse-widget-output")!.textContent).toBe("standalone");
     cleanup();
     expect(model.listenerCount()).toBe(0);
