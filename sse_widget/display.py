@@ -1,16 +1,21 @@
-"""Showing a widget once per cell: :func:`display_once` and the :class:`DisplayedOnce` mixin.
+"""How widgets show up in outputs: once per cell, and with a text copy for readers without widgets.
 
 ``stream(...)``, ``chat(...)`` and ``compare(...)`` display their widget and
 return it, so that it can be kept in a variable; when the call is the cell's
-last line, IPython would display the returned widget a second time. The mixin's
-``_ipython_display_`` asks :meth:`DisplayedOnce.shown_in_this_cell` first.
+last line, IPython would display the returned widget a second time. The
+mixins' ``_ipython_display_`` asks :meth:`DisplayedOnce.shown_in_this_cell`
+first. :class:`WithTextCopies` also puts the widget's text into its outputs.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["DisplayedOnce", "display_once"]
+__all__ = ["SAVED_ANSWER_KEY", "DisplayedOnce", "WithTextCopies", "display_once"]
+
+#: Output metadata key marking an output whose text/markdown is the saved answer
+#: (read by the JupyterLab extension in labextension/).
+SAVED_ANSWER_KEY = "sse_widget"
 
 
 def _execution_count() -> int | None:
@@ -29,6 +34,54 @@ class DisplayedOnce:
         """Whether :func:`display_once` already showed this widget in the running cell (answered once)."""
         shown, self.displayed_in_cell = self.displayed_in_cell, None
         return shown is not None and shown == _execution_count()
+
+
+class WithTextCopies(DisplayedOnce):
+    """Mixin for a widget with ``text`` and ``status`` traits: its outputs carry the text too.
+
+    The outputs' ``text/plain`` and ``text/markdown`` copies are what nbconvert,
+    GitHub previews and front ends without widget support show.
+    """
+
+    _display_id: str | None = None
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        if data is None:
+            return bundle
+        text: str = getattr(self, "text", "")
+        data = dict(data)
+        data["text/plain"] = text or f"<{type(self).__name__}: {getattr(self, 'status', '')}>"
+        metadata = dict(metadata)
+        if text:
+            data["text/markdown"] = text
+            # the front-end extension shows this copy once the widget model is gone
+            metadata[SAVED_ANSWER_KEY] = {"saved": "text/markdown"}
+        return data, metadata
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        from IPython.display import display
+
+        if self.shown_in_this_cell():
+            return
+        if self._display_id is None:
+            self._display_id = f"sse-widget-{getattr(self, 'model_id', id(self))}"
+        data, metadata = self._bundle(**kwargs)
+        display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+    def refresh_displays(self) -> None:
+        """Put the current text into every output that shows this widget."""
+        if self._display_id is None:
+            return
+        from IPython.display import update_display
+
+        data, metadata = self._bundle()
+        update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
+
+    def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        bundle = self._repr_mimebundle_(**kwargs)
+        return bundle if isinstance(bundle, tuple) else (bundle, {})
 
 
 Displayable = TypeVar("Displayable", bound=DisplayedOnce)

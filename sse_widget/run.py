@@ -25,7 +25,6 @@ from .decoders import Decoder
 from .errors import RunError
 from .formats import FORMATS
 from .loop import call_on_loop
-from .meter import Meter
 from .protocol import RUNNING, Stats, Status
 from .reader import StreamReader
 from .redact import redact
@@ -163,11 +162,6 @@ class Run:
         return self._reader.events
 
     @property
-    def meter(self) -> Meter:
-        """The run's counters."""
-        return self._reader.meter
-
-    @property
     def format_name(self) -> str:
         """The name of the format the run used (``"auto"`` before it knows, or for a callable)."""
         found = self._reader.format
@@ -175,10 +169,10 @@ class Run:
         return name if name in FORMATS else "auto"
 
     def stats(self) -> Stats:
-        """The run's stats so far (final once it has ended): see :meth:`Meter.stats`."""
+        """The run's stats so far (final once it has ended): see :meth:`~sse_widget.meter.Meter.stats`."""
         now = self._ended_at if self._ended_at is not None else self._now(self._started)
         found = self._reader.format
-        return self.meter.stats(self._started, now, found is not None and found.token_events)
+        return self._reader.meter.stats(self._started, now, found is not None and found.token_events)
 
     # -- the task -----------------------------------------------------------
 
@@ -258,7 +252,7 @@ class Run:
         self.error = redact(error, secrets)
         self.error_detail = redact(detail, secrets)
         if status == "done":
-            notices = (self._reader.notice, self.meter.buffered_notice(self._started))
+            notices = (self._reader.notice, self._reader.meter.buffered_notice(self._started))
             self.notice = " ".join(notice for notice in notices if notice)
         self._notify(self.observer.run_ended, self)
 

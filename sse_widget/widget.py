@@ -21,7 +21,7 @@ import httpx
 import traitlets
 
 from . import protocol, record
-from .display import DisplayedOnce, display_once
+from .display import WithTextCopies, display_once
 from .formats import FormatSpec
 from .loop import LoopBound
 from .protocol import RUNNING, STATS_KEYS, STATUSES
@@ -34,14 +34,11 @@ from .transport import StreamRequest
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
 
 _STATIC = Path(__file__).parent / "static"
-#: Output metadata key marking an output whose text/markdown is the saved answer
-#: (read by the JupyterLab extension in labextension/).
-SAVED_ANSWER_KEY = "sse_widget"
 
 _live_widgets: weakref.WeakSet[StreamWidget] = weakref.WeakSet()
 
 
-class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
+class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
     """A notebook view of one streaming HTTP response, with Stop and Retry.
 
     >>> w = StreamWidget()
@@ -76,7 +73,6 @@ class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
         self._run: Run | None = None
         self._request: StreamRequest | Source | None = None
         self._quiet = False
-        self._display_id: str | None = None
         super().__init__(**kwargs)
         self.on_msg(self._on_front_end_msg)
         _live_widgets.add(self)
@@ -177,7 +173,7 @@ class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
             # running, so the final state and outputs are sent under it too.
             if self.comm is not None:
                 self.send_state(key=list(protocol.SYNCED_AT_END))
-            self._refresh_displays()
+            self.refresh_displays()
             return self.text
         return run.text
 
@@ -282,7 +278,7 @@ class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
                 run.text, run.reasoning, run.tool_calls, run.status, run.error, run.error_detail, run.notice, run.stats()
             )
         )
-        self._refresh_displays()
+        self.refresh_displays()
 
     # -- front-end intents --------------------------------------------------
 
@@ -332,49 +328,6 @@ class StreamWidget(DisplayedOnce, LoopBound, anywidget.AnyWidget):
         self._set_quietly(**values)
         if self.comm is not None:
             self.send_state(key=list(values))
-
-    # -- display --------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        if data is None:
-            return bundle
-        data = dict(data)
-        data["text/plain"] = self.text or f"<StreamWidget: {self.status}>"
-        metadata = dict(metadata)
-        if self.text:
-            data["text/markdown"] = self.text
-            # the front-end extension shows this copy once the widget model is gone
-            metadata[SAVED_ANSWER_KEY] = {"saved": "text/markdown"}
-        return data, metadata
-
-    def _ipython_display_(self, **kwargs: Any) -> None:
-        from IPython.display import display
-
-        if self.shown_in_this_cell():
-            return
-        if self._display_id is None:
-            self._display_id = f"sse-widget-{self.model_id}"
-        data, metadata = self._bundle(**kwargs)
-        display(data, metadata=metadata, raw=True, display_id=self._display_id)
-
-    def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        bundle = self._repr_mimebundle_(**kwargs)
-        return bundle if isinstance(bundle, tuple) else (bundle, {})
-
-    def _refresh_displays(self) -> None:
-        """Put the final text into every output that shows this widget.
-
-        The outputs' ``text/plain`` and ``text/markdown`` copies are what
-        nbconvert, GitHub previews and front ends without widget support show.
-        """
-        if self._display_id is None:
-            return
-        from IPython.display import update_display
-
-        data, metadata = self._bundle()
-        update_display(data, metadata=metadata, raw=True, display_id=self._display_id)
 
     def __repr__(self) -> str:
         return f"<StreamWidget run={self.run_id} status={self.status!r} chars={len(self.text)}>"
