@@ -1,4 +1,4 @@
-/** Small DOM helpers shared by the view's regions. */
+/** The region interface, and small DOM builders shared by the view's regions. */
 
 /** A view region: `update()` renders the model's current state, `destroy()` removes what it added. */
 export interface Region {
