@@ -47,8 +47,10 @@ const attrs = {{
 const model = {{
   get: (k) => attrs[k], set: (k, v) => {{ attrs[k] = v; }}, on() {{}}, off() {{}}, send() {{}}, save_changes() {{}},
 }};
-await widget.initialize?.({{ model }});
-widget.render({{ model, el: document.getElementById("out") }});
+// As anywidget does: a default export that is a function is called once per model.
+const entry = typeof widget === "function" ? await widget() : widget;
+await entry.initialize?.({{ model }});
+entry.render({{ model, el: document.getElementById("out") }});
 window.rendered = true;
 </script></body></html>
 """
