@@ -115,7 +115,7 @@ class ScriptedServer(BackgroundServer):
             for index, (delay, data) in enumerate(script.chunks):
                 hold = script.holds.get(index)
                 if hold is not None:
-                    await _released(hold)
+                    await eventually(hold.is_set, HOLD_LIMIT_S)
                 if delay:
                     await asyncio.sleep(delay)
                 await send({"type": "http.response.body", "body": data, "more_body": True})
@@ -142,13 +142,6 @@ class ScriptedServer(BackgroundServer):
 
 #: A held stream goes on by itself after this long, so a failed test cannot hang the server.
 HOLD_LIMIT_S = 120.0
-
-
-async def _released(hold: threading.Event) -> None:
-    """Wait (bounded, without blocking the server's loop) until the test sets ``hold``."""
-    deadline = time.monotonic() + HOLD_LIMIT_S
-    while not hold.is_set() and time.monotonic() < deadline:
-        await asyncio.sleep(0.005)
 
 
 def wait_until(predicate: Any, timeout: float = 5.0) -> bool:
