@@ -11,6 +11,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sse_widget.demo import DemoServer
 from tests.browser import hosts
@@ -80,14 +81,31 @@ def open_in(page: Any, host: str, code: str, request: pytest.FixtureRequest) -> 
 OTHER_HOSTS = ["voila", "voila-progressive", "marimo"]
 
 
+def widget_with_status(page: Any, status: str, console_errors: list[str]) -> Any:
+    """The first widget showing ``status``; if none does in time, fail saying what the page shows instead.
+
+    A host that cannot build the widget shows a line of its own in its place
+    (ipywidgets: "Error displaying widget: model not found") and logs why in
+    the browser console: both go into the failure.
+    """
+    root = page.locator(f'.sse-widget[data-status="{status}"]').first
+    try:
+        root.wait_for(timeout=TIMEOUT_MS)
+    except PlaywrightTimeout:
+        shown = " ".join(page.locator("body").inner_text(timeout=5_000).split())[:300]
+        raise AssertionError(
+            f"no widget became {status!r}; the page shows: {shown!r}; browser console errors: {console_errors}"
+        ) from None
+    return root
+
+
 @pytest.mark.parametrize("host", OTHER_HOSTS)
 def test_streams_live_and_stop_closes_the_connection(
-    page: Any, host: str, slow_demo: DemoServer, request: pytest.FixtureRequest
+    page: Any, host: str, slow_demo: DemoServer, console_errors: list[str], request: pytest.FixtureRequest
 ) -> None:
     before = len(slow_demo.requests)
     open_in(page, host, stream_code(slow_demo.chat_url, QUESTION), request)
-    root = page.locator('.sse-widget[data-status="streaming"]').first
-    root.wait_for(timeout=TIMEOUT_MS)
+    root = widget_with_status(page, "streaming", console_errors)
     output = root.locator(".sse-widget-output")
     assert wait_until(lambda: len(output.inner_text()) > 30, timeout=30), "no text streamed in"
     first = len(output.inner_text())
