@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,6 +36,8 @@ VIEWPORT = {"width": 1200, "height": 900}
 
 #: Console errors that the front ends themselves log on every page load;
 #: left out of ``console_errors`` so tests can assert it stays empty.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
 KNOWN_CONSOLE_NOISE = [
     # Notebook 7.6: its shortcuts settings handler reads the schema of a
     # plugin the page never loaded (seen on /tree as well, with no extension)
@@ -119,6 +122,11 @@ def console_errors() -> list[str]:
     return []
 
 
+def _is_remote(url: str) -> bool:
+    host = urlsplit(url).hostname
+    return host is not None and host not in LOCAL_HOSTS
+
+
 def _record(errors: list[str], text: str) -> None:
     if not any(p.search(text) for p in KNOWN_CONSOLE_NOISE):
         errors.append(text)
@@ -130,6 +138,10 @@ def page(
 ) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(30_000)
+    # Tests talk only to this machine. Host pages (Voila's, for one) ask
+    # outside hosts for fonts and scripts; refuse those at once rather than
+    # wait on DNS, so a page never depends on the network.
+    context.route(_is_remote, lambda route: route.abort("blockedbyclient"))
     pg = context.new_page()
     pg.on(
         "console",
