@@ -10,6 +10,7 @@ import ipywidgets
 from .chat import Endpoint, as_messages
 from .display import DisplayedOnce, display_once
 from .loop import call_on_loop
+from .time_axis import SharedTimeAxis
 from .widget import StreamWidget
 
 __all__ = ["CompareWidget", "compare"]
@@ -36,6 +37,8 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
         )
         super().__init__([ipywidgets.HBox([self._stop_button, self._retry_button]), grid])
         self.add_class("sse-compare")
+        #: The panes' timing strips share one time axis.
+        self.time_axis = SharedTimeAxis(self.widgets)
 
     def stop(self) -> int:
         """Stop every running stream; returns how many were running."""

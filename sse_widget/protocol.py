@@ -7,8 +7,10 @@
   (:func:`start_state`, reset to ``""``) and when it ends (:func:`end_state`),
   never per delta;
 * Python → view custom messages: :class:`DeltaMessage` (numbered ``seq`` 1, 2,
-  3, ... within a run), :class:`SnapshotMessage` (the live run's full text, on
+  3, ... within a run, with the :data:`TimelinePoint` s that arrived since the
+  last one), :class:`SnapshotMessage` (the live run's full text and timeline, on
   request) and :class:`EventsMessage` (raw wire events for the inspector);
+  ``timeline`` is synced like ``text``: reset when a run starts, whole when it ends;
 * view → Python intents: :data:`INTENTS` (``stop``, ``retry``, ``snapshot``,
   ``events``), read by :func:`parse_intent`.
 """
@@ -34,6 +36,7 @@ __all__ = [
     "Stats",
     "Status",
     "TRAITS",
+    "TimelinePoint",
     "delta_message",
     "end_state",
     "events_message",
@@ -73,25 +76,29 @@ STATS_KEYS: tuple[str, ...] = tuple(Stats.__annotations__)
 TRAITS: tuple[str, ...] = (
     "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
     "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+    "timeline", "timing", "timing_axis",
 )  # fmt: skip
+
+#: [seconds since the request, characters so far, tokens so far] (see :mod:`sse_widget.timeline`)
+TimelinePoint = Sequence[float]
 
 
 def start_state(run_id: int, can_retry: bool = True) -> dict[str, Any]:
     """The traits sent, as one message, when run ``run_id`` starts."""
     return {
         "run_id": run_id, "text": "", "reasoning": "", "tool_calls": [], "status": "connecting", "error": "",
-        "error_detail": "", "notice": "", "stats": {}, "can_retry": can_retry,
+        "error_detail": "", "notice": "", "stats": {}, "can_retry": can_retry, "timeline": [],
     }  # fmt: skip
 
 
 def end_state(
     text: str, reasoning: str, tool_calls: list[dict[str, str]], status: Status, error: str, error_detail: str,
-    notice: str, stats: Stats,
+    notice: str, stats: Stats, timeline: Sequence[TimelinePoint] = (),
 ) -> dict[str, Any]:
     """The traits sent, as one message, when a run ends (and again from the cell awaiting it)."""
     return {
         "text": text, "reasoning": reasoning, "tool_calls": tool_calls, "status": status, "error": error,
-        "error_detail": error_detail, "notice": notice, "stats": stats,
+        "error_detail": error_detail, "notice": notice, "stats": stats, "timeline": list(timeline),
     }  # fmt: skip
 
 
@@ -111,11 +118,15 @@ class _TextBase(TypedDict):
 
 
 class DeltaMessage(_TextBase, total=False):
-    """New text of a run; ``reasoning`` only when some came, ``stats`` a few times a second."""
+    """New text of a run; ``reasoning`` only when some came, ``stats`` a few times a second.
+
+    ``points``: the timeline points since the last delta, when there are any.
+    """
 
     type: Literal["delta"]
     reasoning: str
     stats: Stats
+    points: list[TimelinePoint]
 
 
 class SnapshotMessage(_TextBase, total=False):
@@ -124,6 +135,7 @@ class SnapshotMessage(_TextBase, total=False):
     type: Literal["snapshot"]
     reasoning: str
     stats: Stats
+    timeline: list[TimelinePoint]
 
 
 class EventsMessage(TypedDict):
@@ -141,19 +153,30 @@ INTENTS: tuple[str, ...] = ("stop", "retry", "snapshot", "events")
 Intent = dict[str, Any]
 
 
-def delta_message(run: int, seq: int, text: str, reasoning: str = "", stats: Stats | None = None) -> DeltaMessage:
-    """A delta; empty ``reasoning`` and missing ``stats`` are left out."""
+def delta_message(
+    run: int, seq: int, text: str, reasoning: str = "", stats: Stats | None = None,
+    points: Sequence[TimelinePoint] = (),
+) -> DeltaMessage:  # fmt: skip
+    """A delta; empty ``reasoning`` and ``points`` and missing ``stats`` are left out."""
     message = DeltaMessage(type="delta", run=run, seq=seq, text=text)
     if reasoning:
         message["reasoning"] = reasoning
     if stats is not None:
         message["stats"] = stats
+    if points:
+        message["points"] = [list(p) for p in points]
     return message
 
 
-def snapshot_message(run: int, seq: int, text: str, reasoning: str, stats: Stats | Mapping[str, Any]) -> SnapshotMessage:
+def snapshot_message(
+    run: int, seq: int, text: str, reasoning: str, stats: Stats | Mapping[str, Any],
+    timeline: Sequence[TimelinePoint] = (),
+) -> SnapshotMessage:  # fmt: skip
     """The full state of the live run."""
-    return SnapshotMessage(type="snapshot", run=run, seq=seq, text=text, reasoning=reasoning, stats=stats)  # type: ignore[typeddict-item]
+    return SnapshotMessage(
+        type="snapshot", run=run, seq=seq, text=text, reasoning=reasoning, stats=stats,  # type: ignore[typeddict-item]
+        timeline=[list(p) for p in timeline],
+    )  # fmt: skip
 
 
 def events_message(run: int, rows: Sequence[EventRow], reset: bool) -> EventsMessage:

@@ -24,6 +24,7 @@ from .formats import Delta, FormatError, FormatSpec, StreamFormat, ToolCallDelta
 from .framing import JSONSequenceError
 from .meter import Meter
 from .sse import ServerSentEvent
+from .timeline import Timeline
 
 __all__ = ["StreamReader"]
 
@@ -56,6 +57,9 @@ class StreamReader:
         self.on_event = on_event
         self.on_text = on_text
         self.meter = Meter()
+        #: Output over time, by when the bytes that carried it were read.
+        self.timeline = Timeline()
+        self._read_at = 0.0
         self.answer = TextBuffer()
         self.reasoning = TextBuffer()
         #: Every decoded event, with seconds since ``started``.
@@ -83,7 +87,8 @@ class StreamReader:
             self._resumed_from = self.events[-1][1].id if self.events else ""
             self._checking_resume = True
         async for chunk in response.aiter_bytes():
-            self.meter.read(len(chunk), self.clock())
+            self._read_at = self.clock()
+            self.meter.read(len(chunk), self._read_at)
             for event in decoder.feed(chunk):
                 if self._handle(event):
                     return
@@ -102,7 +107,8 @@ class StreamReader:
     async def read_events(self, events: AsyncIterator[ServerSentEvent]) -> None:
         """Read the events a Python source made, to their end or to the stream's end marker."""
         async for event in events:
-            self.meter.read(len(event.data), self.clock())
+            self._read_at = self.clock()
+            self.meter.read(len(event.data), self._read_at)
             if self._handle(event):
                 return
         self._check_end()
@@ -183,4 +189,5 @@ class StreamReader:
         if delta.text:
             self.answer.append(delta.text)
         if delta.reasoning or delta.text:
+            self.timeline.add(self._read_at - self.started, len(delta.reasoning) + len(delta.text))
             self.on_text()

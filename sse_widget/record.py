@@ -1,8 +1,9 @@
 """Record a run's raw events with their timing, and replay them later without a network.
 
-A recording is JSON Lines: a header line, then one line per event::
+A recording is JSON Lines: a header line (with the run's timeline, see
+:mod:`sse_widget.timeline`), then one line per event::
 
-    {"recording": "sse-widget", "version": 1, "format": "openai", "status": "done"}
+    {"recording": "sse-widget", "version": 1, "format": "openai", "status": "done", "timeline": [[0.412, 5, 1]]}
     {"t": 0.412, "event": "message", "data": "{\\"choices\\": ...}", "id": ""}
 
 Replaying serves the events through an httpx transport that never opens a
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 
 from .sse import ServerSentEvent
+from .timeline import Point, as_points
 
 __all__ = ["Recording", "ReplayTransport", "load", "save"]
 
@@ -37,6 +39,8 @@ class Recording:
     events: tuple[tuple[float, ServerSentEvent], ...]
     format: str = "auto"
     status: str = ""
+    #: The recorded run's output over time: (seconds, characters, tokens) points.
+    timeline: tuple[Point, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -44,11 +48,20 @@ class Recording:
         return self.events[-1][0] if self.events else 0.0
 
 
-def save(path: str | os.PathLike[str], events: Iterable[tuple[float, ServerSentEvent]], *, format: str = "auto", status: str = "") -> Path:
-    """Write events to ``path`` as a JSON Lines recording; returns the path."""
+def save(
+    path: str | os.PathLike[str],
+    events: Iterable[tuple[float, ServerSentEvent]],
+    *,
+    format: str = "auto",
+    status: str = "",
+    timeline: Iterable[Point] = (),
+) -> Path:
+    """Write events (and the run's timeline) to ``path`` as a JSON Lines recording; returns the path."""
     target = Path(path)
+    header = {"recording": _MAGIC, "version": _VERSION, "format": format, "status": status}
+    header["timeline"] = [[round(t, 4), chars, tokens] for t, chars, tokens in timeline]
     with target.open("w", encoding="utf-8") as out:
-        out.write(json.dumps({"recording": _MAGIC, "version": _VERSION, "format": format, "status": status}) + "\n")
+        out.write(json.dumps(header) + "\n")
         for t, event in events:
             row = {"t": round(t, 4), "event": event.event, "data": event.data, "id": event.id}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -67,6 +80,10 @@ def load(path: str | os.PathLike[str]) -> Recording:
             raise ValueError(f"{source} is not an sse-widget recording")
         if header.get("version") != _VERSION:
             raise ValueError(f"{source} is recording version {header.get('version')}; this sse-widget reads {_VERSION}")
+        try:
+            timeline = tuple(as_points(header.get("timeline") or ()))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}, line 1: not a recorded timeline ({exc})") from None
         events = []
         for number, line in enumerate(lines, start=2):
             if not line.strip():
@@ -77,7 +94,9 @@ def load(path: str | os.PathLike[str]) -> Recording:
                 events.append((float(row["t"]), event))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"{source}, line {number}: not a recorded event ({exc})") from None
-    return Recording(tuple(events), format=str(header.get("format") or "auto"), status=str(header.get("status") or ""))
+    return Recording(
+        tuple(events), format=str(header.get("format") or "auto"), status=str(header.get("status") or ""), timeline=timeline
+    )
 
 
 def _encode(event: ServerSentEvent) -> bytes:

@@ -30,6 +30,7 @@ from .reader import StreamReader
 from .redact import redact
 from .sources import Source, SourceTransport
 from .sse import ServerSentEvent
+from .timeline import Point
 from .transport import StreamRequest, Transport
 
 __all__ = ["Run", "RunObserver"]
@@ -171,8 +172,20 @@ class Run:
     def stats(self) -> Stats:
         """The run's stats so far (final once it has ended): see :meth:`~sse_widget.meter.Meter.stats`."""
         now = self._ended_at if self._ended_at is not None else self._now(self._started)
+        return self._reader.meter.stats(self._started, now, self._token_events())
+
+    def timeline(self) -> list[Point]:
+        """The run's output over time so far: see :class:`~sse_widget.timeline.Timeline`."""
+        usage = self._reader.meter.usage
+        return self._reader.timeline.points(self._token_events(), usage.get("output_tokens"))
+
+    def take_timeline(self) -> list[Point]:
+        """The timeline points that arrived since the last call (they travel with the next delta)."""
+        return self._reader.timeline.take(self._token_events())
+
+    def _token_events(self) -> bool:
         found = self._reader.format
-        return self._reader.meter.stats(self._started, now, found is not None and found.token_events)
+        return found is not None and found.token_events
 
     # -- the task -----------------------------------------------------------
 

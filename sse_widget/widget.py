@@ -29,6 +29,7 @@ from .redact import redact
 from .run import Run
 from .sources import Source, is_source
 from .sse import ServerSentEvent
+from .timeline import Point
 from .transport import StreamRequest
 
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
@@ -66,6 +67,14 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         help="The tool calls of the run: {id, name, arguments} each, arguments as the JSON text streamed so far"
     ).tag(sync=True)
     label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
+    timeline = traitlets.List(
+        help="The run's output over time: (seconds since the request, characters, tokens) points, "
+        "by when the bytes arrived; up to the last flush while a run streams (see sse_widget.timeline)"
+    ).tag(sync=True)
+    timing = traitlets.Bool(False, help="Show the timing strip (it also shows with the inspector)").tag(sync=True)
+    timing_axis = traitlets.Float(
+        0.0, help="Seconds the timing strip's time axis spans at least (compare() gives its panes one)"
+    ).tag(sync=True)
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -73,6 +82,8 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         self._run: Run | None = None
         self._request: StreamRequest | Source | None = None
         self._quiet = False
+        #: The timeline a replayed recording brought, shown once the replay ends.
+        self._recorded_timeline: list[Point] | None = None
         super().__init__(**kwargs)
         self.on_msg(self._on_front_end_msg)
         _live_widgets.add(self)
@@ -111,6 +122,7 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         every notebook has; in a script, call it inside ``asyncio.run(...)`` and
         ``await w.wait()``.
         """
+        self._recorded_timeline = None
         if is_source(url):
             given = {
                 "json": json,
@@ -185,7 +197,9 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         if self._run is None:
             raise RuntimeError("Nothing to record: no run has started.")
         run = self._run
-        return record.save(path, _shown_events(run), format=run.format_name, status=run.status)
+        return record.save(
+            path, _shown_events(run), format=run.format_name, status=run.status, timeline=self._timeline_of(run)
+        )
 
     @property
     def events(self) -> list[tuple[float, ServerSentEvent]]:
@@ -194,6 +208,10 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         The request's secrets are masked in them (a server may echo a key back).
         """
         return _shown_events(self._run) if self._run else []
+
+    def _timeline_of(self, run: Run) -> list[Point]:
+        """The timeline to show for ``run``: the recorded one for a replay, else the run's own."""
+        return self._recorded_timeline if self._recorded_timeline is not None else run.timeline()
 
     @property
     def running(self) -> bool:
@@ -239,8 +257,11 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
             self._set_quietly(reasoning=self.reasoning + reasoning)
         if stats is not None:
             self._set_quietly(stats=stats)
+        points = run.take_timeline()
+        if points:
+            self._set_quietly(timeline=self.timeline + points)
         if self.comm is not None:
-            self.send(protocol.delta_message(run.id, seq, text, reasoning, stats))
+            self.send(protocol.delta_message(run.id, seq, text, reasoning, stats, points))
 
     def run_tools(self, run: Run, tool_calls: list[dict[str, str]]) -> None:
         # A tool call is small and rare: the trait is synced whole, at the flush rate.
@@ -275,7 +296,8 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
             return
         self._set_and_sync(
             protocol.end_state(
-                run.text, run.reasoning, run.tool_calls, run.status, run.error, run.error_detail, run.notice, run.stats()
+                run.text, run.reasoning, run.tool_calls, run.status, run.error, run.error_detail, run.notice,
+                run.stats(), self._timeline_of(run),
             )
         )
         self.refresh_displays()
@@ -305,7 +327,7 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         elif kind == "snapshot" and self.comm is not None:
             run = self._run
             seq, stats = (run.seq, run.stats()) if run else (0, {})
-            self.send(protocol.snapshot_message(self.run_id, seq, self.text, self.reasoning, stats))
+            self.send(protocol.snapshot_message(self.run_id, seq, self.text, self.reasoning, stats, self.timeline))
 
     # -- syncing --------------------------------------------------------------
 
@@ -346,14 +368,21 @@ def _shown_events(run: Run, start: int = 0) -> list[tuple[float, ServerSentEvent
 
 
 def stream(
-    url: str | httpx.URL | Any, *, label: str = "", markdown: bool = True, load_images: bool = False, **kwargs: Any
+    url: str | httpx.URL | Any,
+    *,
+    label: str = "",
+    markdown: bool = True,
+    load_images: bool = False,
+    timing: bool = False,
+    **kwargs: Any,
 ) -> StreamWidget:
     """Create a :class:`StreamWidget`, display it and start streaming ``url`` (a URL or a Python stream).
 
     Takes the same keyword arguments as :meth:`StreamWidget.start`.
-    ``load_images=True`` loads remote images in the answer without a click.
+    ``load_images=True`` loads remote images in the answer without a click;
+    ``timing=True`` shows the timing strip (tokens over time).
     """
-    widget = StreamWidget(label=label, markdown=markdown, load_images=load_images)
+    widget = StreamWidget(label=label, markdown=markdown, load_images=load_images, timing=timing)
     return display_once(widget).start(url, **kwargs)
 
 
@@ -364,14 +393,20 @@ def replay(
     label: str = "",
     markdown: bool = True,
     inspect: bool = False,
+    timing: bool = False,
 ) -> StreamWidget:
     """Display a widget that replays a saved recording, with no network.
 
     ``speed`` scales the original timing (2.0 is twice as fast; 0 replays at once).
+    When the replay ends, the timing strip (``timing=True``, or with the
+    inspector) and ``timeline`` show the recorded run's timeline, whatever the speed.
     """
     loaded = recording if isinstance(recording, record.Recording) else record.load(recording)
-    widget = display_once(StreamWidget(label=label or "replay", markdown=markdown, inspect=inspect))
-    return widget.start(**record.replay_request(loaded, speed))
+    widget = display_once(StreamWidget(label=label or "replay", markdown=markdown, inspect=inspect, timing=timing))
+    widget.start(**record.replay_request(loaded, speed))
+    if loaded.timeline:
+        widget._recorded_timeline = list(loaded.timeline)
+    return widget
 
 
 def stop_all() -> int:
