@@ -28,6 +28,10 @@ def full_stats() -> protocol.Stats:
     return meter.stats(started=1.0, now=1.5, token_events=True)
 
 
+#: Two timeline points, as the run of :func:`full_stats` has them.
+TIMELINE = [(0.1, 5, 1), (0.2, 11, 2)]
+
+
 def synced_traits() -> list[str]:
     """The traits a StreamWidget syncs for its own state."""
     widget = StreamWidget()
@@ -61,10 +65,10 @@ def contract() -> dict[str, Any]:
         "synced_at_start": list(protocol.SYNCED_AT_START),
         "synced_at_end": list(protocol.SYNCED_AT_END),
         "start_state": protocol.start_state(3),
-        "end_state": protocol.end_state("Hello world", "thinking", [{"name": "search", "arguments": "{}"}], "done", "", "", "", stats),
+        "end_state": protocol.end_state("Hello world", "thinking", [{"name": "search", "arguments": "{}"}], "done", "", "", "", stats, TIMELINE),
         "kernel_messages": [
-            protocol.delta_message(3, 1, "Hello", "thinking", stats),
-            protocol.snapshot_message(3, 2, "Hello world", "thinking", stats),
+            protocol.delta_message(3, 1, "Hello", "thinking", stats, TIMELINE[:1]),
+            protocol.snapshot_message(3, 2, "Hello world", "thinking", stats, TIMELINE),
             protocol.events_message(3, [[12, "message", '{"choices": []}', "7"]], reset=True),
         ],
         "intents": [{"type": "stop", "run": 3}, {"type": "retry"}, {"type": "snapshot"}, {"type": "events"}],

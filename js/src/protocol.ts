@@ -10,7 +10,9 @@
  *
  * Custom messages (Python -> view): DeltaMessage, SnapshotMessage, EventsMessage.
  *   Within a run, `seq` counts 1, 2, 3, ... A view that sees a gap, or mounts while
- *   a run is live, asks for a snapshot and continues from it.
+ *   a run is live, asks for a snapshot and continues from it. The run's timeline
+ *   travels the same way: new points in each delta, all of them in a snapshot,
+ *   and the `timeline` trait synced whole when the run ends.
  *
  * Custom messages (view -> Python): StopIntent, RetryIntent, SnapshotRequest,
  *   EventsRequest.
@@ -44,6 +46,9 @@ export const STATS_KEYS = [
   "tokens", "tokens_estimated", "tokens_per_s", "input_tokens",
 ] as const;
 
+/** [seconds since the request, characters so far, tokens so far], by when the bytes arrived. */
+export type TimelinePoint = [number, number, number];
+
 export interface DeltaMessage {
   type: "delta";
   run: number;
@@ -53,6 +58,8 @@ export interface DeltaMessage {
   reasoning?: string;
   /** Sent at most a few times per second, not with every delta. */
   stats?: Stats;
+  /** The timeline points that arrived since the previous delta, when there are any. */
+  points?: TimelinePoint[];
 }
 
 export interface SnapshotMessage {
@@ -62,6 +69,8 @@ export interface SnapshotMessage {
   text: string;
   reasoning?: string;
   stats?: Stats;
+  /** The run's timeline up to `seq`. */
+  timeline?: TimelinePoint[];
 }
 
 /**
@@ -128,6 +137,12 @@ export interface WidgetModel {
   inspect: boolean;
   /** Remote images in the text load without a click (off: each waits for one). */
   load_images: boolean;
+  /** The run's output over time; reset when a run starts, synced whole when it ends. */
+  timeline: TimelinePoint[];
+  /** Show the timing strip even with the inspector closed. */
+  timing: boolean;
+  /** Seconds the strip's time axis spans at least (compare() gives its panes one). */
+  timing_axis: number;
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);
@@ -135,13 +150,14 @@ export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"])
 export const TRAITS = [
   "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
   "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+  "timeline", "timing", "timing_axis",
 ] as const;
 export const SYNCED_AT_START = [
   "run_id", "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats",
-  "can_retry",
+  "can_retry", "timeline",
 ] as const;
 export const SYNCED_AT_END = [
-  "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats",
+  "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats", "timeline",
 ] as const;
 export const INTENTS = ["stop", "retry", "snapshot", "events"] as const;
 

@@ -9,10 +9,12 @@
  * the snapshot are applied on top of it, so the live stream goes on.
  *
  * EventsMessage custom messages go to a sibling EventLog (`store.events`),
- * which keeps the event inspector's rows for every view of the model.
+ * which keeps the event inspector's rows for every view of the model; the
+ * timeline points in deltas and snapshots to a TimelineLog (`store.timeline`).
  */
 import type { AnyModel } from "@anywidget/types";
 import { EventLog, parseEventsMessage } from "./events";
+import { TimelineLog, timelinePoints } from "./timeline";
 import {
   RUNNING,
   type DeltaMessage,
@@ -79,6 +81,8 @@ export function parseKernelMessage(msg: unknown): KernelMessage | null {
   const out: DeltaMessage | SnapshotMessage = { type: m.type, run: m.run, seq: m.seq, text: m.text };
   if (typeof m.reasoning === "string") out.reasoning = m.reasoning;
   if (m.stats !== null && typeof m.stats === "object") out.stats = m.stats as Stats;
+  if (out.type === "delta" && m.points !== undefined) out.points = timelinePoints(m.points);
+  if (out.type === "snapshot" && m.timeline !== undefined) out.timeline = timelinePoints(m.timeline);
   return out;
 }
 
@@ -89,6 +93,8 @@ export function isRunning(status: unknown): boolean {
 export class StreamStore {
   /** The event inspector's rows, shared by every view of the model. */
   readonly events: EventLog;
+  /** The run's output over time, for the timing strip. */
+  readonly timeline: TimelineLog;
   private readonly model: Model;
   private readonly now: () => number;
   private readonly snapshotRetryMs: number;
@@ -124,6 +130,7 @@ export class StreamStore {
     };
     this.reasoningText = asString(model.get("reasoning"));
     this.events = new EventLog(this.current.run);
+    this.timeline = new TimelineLog(model);
   }
 
   /**
@@ -139,6 +146,7 @@ export class StreamStore {
     this.model.on("change:reasoning", this.onReasoning);
     this.model.on("change:stats", this.onStats);
     this.model.on("change:status", this.onStatus);
+    this.timeline.start();
     if (isRunning(this.model.get("status"))) this.requestSnapshot();
     if (this.model.get("inspect")) this.requestEvents();
     return this;
@@ -158,6 +166,7 @@ export class StreamStore {
     }
     this.listeners.clear();
     this.events.clearListeners();
+    this.timeline.dispose();
   }
 
   get state(): StoreState {
@@ -225,6 +234,7 @@ export class StreamStore {
   private handleMessage(raw: unknown): void {
     const msg = parseKernelMessage(raw);
     if (msg === null) return;
+    this.timeline.apply(msg);
     const modelRun = asNumber(this.model.get("run_id"), 0);
     if (msg.run < modelRun || msg.run < this.current.run) return; // stale run
     if (msg.run > this.current.run) {

@@ -16,6 +16,7 @@ import type { FrameScheduler } from "./scheduler";
 import { mountStatsLine } from "./stats-line";
 import { StopHint } from "./stop-hint";
 import { isRunning, type Model, type StreamStore } from "./store";
+import { mountTimingStrip } from "./timing";
 import { ToolCallsRegion } from "./tools";
 
 export interface ViewOptions {
@@ -39,7 +40,7 @@ export interface ViewHandle {
 }
 
 const CHROME_TRAITS = [
-  "status", "error", "error_detail", "label", "can_retry", "notice", "inspect",
+  "status", "error", "error_detail", "label", "can_retry", "notice", "inspect", "timing", "timing_axis",
 ] as const;
 
 export function mountView(options: ViewOptions): ViewHandle {
@@ -84,6 +85,8 @@ export function mountView(options: ViewOptions): ViewHandle {
   const stats = mountStatsLine(header, { stats: () => store.state.stats });
   header.append(actions);
   root.append(body);
+  // The timing strip, above the answer (shown with the inspector, or on its own).
+  const timing = mountTimingStrip(root, body, { model, timeline: store.timeline, redraw: () => schedule() });
   const inspector = mountInspector(body, { store, inspecting });
   const reasoning = mountReasoning(root, { store, running, before: tools.el });
   const errorPanel = mountErrorPanel(root, {
@@ -95,6 +98,7 @@ export function mountView(options: ViewOptions): ViewHandle {
   function renderChrome(): void {
     controls.update();
     inspector.toggle();
+    timing.toggle();
     errorPanel.update();
   }
 
@@ -109,6 +113,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     controls.setCopyable(store.state.text !== "");
     stats.update();
     inspector.update();
+    timing.update();
   }
   /** Render now what the next frame would have rendered. */
   function flushPending(): void {
@@ -142,6 +147,9 @@ export function mountView(options: ViewOptions): ViewHandle {
   const unsubscribeEvents = store.events.subscribe(() => {
     if (inspecting()) schedule();
   });
+  const unsubscribeTimeline = store.timeline.subscribe(() => {
+    if (timing.shown()) schedule();
+  });
 
   renderChrome();
   flushFrame();
@@ -158,9 +166,10 @@ export function mountView(options: ViewOptions): ViewHandle {
       tools.destroy();
       unsubscribe();
       unsubscribeEvents();
+      unsubscribeTimeline();
       for (const trait of CHROME_TRAITS) model.off(`change:${trait}`, onChrome);
       model.off("change:markdown", onMarkdownMode);
-      for (const region of [reasoning, clipboard, controls, stats, errorPanel, answer, inspector]) {
+      for (const region of [reasoning, clipboard, controls, stats, errorPanel, answer, inspector, timing]) {
         region.destroy();
       }
       root.remove();

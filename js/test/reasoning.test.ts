@@ -332,6 +332,7 @@ describe("view reasoning", () => {
       "sse-widget-error",
       "sse-widget-reasoning",
       "sse-widget-tools",
+      "sse-widget-timing",
       "sse-widget-body",
     ]);
     expect(el.querySelector(".sse-widget-output")!.textContent).toBe("partial");
