@@ -63,7 +63,8 @@ export function summarize(
   // A run that ended (or runs on) without more output after its last arrival.
   if (last && end > last[0]) gaps.push({ start: last[0], end });
   const lengths = gaps.map((g) => g.end - g.start).sort((a, b) => a - b);
-  const typical = lengths.length ? (lengths[Math.floor(lengths.length / 2)] as number) : 0;
+  // The lower median: with few gaps, the stall itself must not set what is typical.
+  const typical = lengths.length ? (lengths[Math.floor((lengths.length - 1) / 2)] as number) : 0;
   let stall: TimingSummary["stall"] = null;
   for (const gap of gaps) {
     const length = gap.end - gap.start;
