@@ -93,12 +93,12 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
         call_on_loop(next((w.loop for w in self.widgets if w.loop is not None), None), self.retry)
 
 
-def _start(spec: Spec | Any, markdown: bool, position: int) -> StreamWidget:
+def _start(spec: Spec | Any, markdown: bool, position: int, timing: bool = False) -> StreamWidget:
     if not isinstance(spec, Mapping):
         spec = {"source": spec}
     options = dict(spec)
     label = str(options.pop("label", "") or options.get("model", "") or f"#{position + 1}")
-    widget = StreamWidget(label=label, markdown=markdown)
+    widget = StreamWidget(label=label, markdown=markdown, timing=timing)
     if "source" in options:
         return widget.start(options.pop("source"), **options)
     if "url" in options:
@@ -118,7 +118,11 @@ def _start(spec: Spec | Any, markdown: bool, position: int) -> StreamWidget:
 
 
 def compare(
-    requests: Sequence[Spec | Any] | Mapping[str, Spec | Any], *, columns: int | None = None, markdown: bool = True
+    requests: Sequence[Spec | Any] | Mapping[str, Spec | Any],
+    *,
+    columns: int | None = None,
+    markdown: bool = True,
+    timing: bool = False,
 ) -> CompareWidget:
     """Start several streams side by side and display them.
 
@@ -127,7 +131,8 @@ def compare(
     (``model`` plus ``prompt`` or ``messages``, optionally ``base_url``,
     ``api_key`` and other body fields), or a Python stream (as
     :meth:`StreamWidget.start` takes it, bare or as ``source``). ``label``
-    names a column; a mapping of label to request works too. The results, as
+    names a column; a mapping of label to request works too. ``timing=True``
+    shows each stream's timing strip, all on one time axis. The results, as
     data: :meth:`CompareWidget.results`.
     """
     if isinstance(requests, Mapping):
@@ -139,4 +144,4 @@ def compare(
         specs = list(requests)
     if not specs:
         raise ValueError("compare() needs at least one request")
-    return display_once(CompareWidget([_start(spec, markdown, i) for i, spec in enumerate(specs)], columns))
+    return display_once(CompareWidget([_start(spec, markdown, i, timing) for i, spec in enumerate(specs)], columns))

@@ -19,6 +19,8 @@ const HEIGHT = 72;
 const PLOT_TOP = 14;
 const PLOT_BOTTOM = 52;
 const PAD_X = 4;
+/** Room right of the run's end, so a last cliff (a buffered stream) does not hide in the edge. */
+const PAD_RIGHT = 10;
 const FALLBACK_WIDTH = 600;
 /** A gap counts as a stall from this long, and from this many times the typical gap. */
 const STALL_MIN_S = 0.5;
@@ -131,12 +133,14 @@ export function drawStrip(
 ): void {
   const doc = svg.ownerDocument;
   const span = Math.max(extent, summary.end, 1e-3);
-  const plotW = width - 2 * PAD_X;
+  const plotW = width - PAD_X - PAD_RIGHT;
   const x = (t: number): number => PAD_X + (Math.min(t, span) / span) * plotW;
   const top = Math.max(summary.tokens, 1);
   const y = (tokens: number): number => PLOT_BOTTOM - (tokens / top) * (PLOT_BOTTOM - PLOT_TOP);
   const nodes: SVGElement[] = [];
-  nodes.push(el(doc, "rect", "sse-widget-timing-bg", { x: PAD_X, y: PLOT_TOP, width: plotW, height: PLOT_BOTTOM - PLOT_TOP }));
+  nodes.push(
+    el(doc, "rect", "sse-widget-timing-bg", { x: PAD_X, y: PLOT_TOP, width: width - 2 * PAD_X, height: PLOT_BOTTOM - PLOT_TOP }),
+  );
   const wait = summary.ttft ?? summary.end;
   if (wait > 0) {
     nodes.push(
@@ -185,6 +189,14 @@ export function drawStrip(
     nodes.push(el(doc, "path", "sse-widget-timing-area", { d: area }));
     nodes.push(el(doc, "path", "sse-widget-timing-line", { d }));
     nodes.push(el(doc, "path", "sse-widget-timing-rug", { d: rug }));
+    if (summary.buffered && summary.ttft !== null) {
+      // The one arrival that brought (nearly) everything, drawn bold.
+      const at = points.reduce((best, p, i) => {
+        const step = p[2] - (i > 0 ? (points[i - 1] as TimelinePoint)[2] : 0);
+        return step > best.step ? { t: p[0], step } : best;
+      }, { t: 0, step: -1 }).t;
+      nodes.push(el(doc, "line", "sse-widget-timing-burst", { x1: x(at), x2: x(at), y1: PLOT_TOP, y2: PLOT_BOTTOM }));
+    }
     const total = el(doc, "text", "sse-widget-timing-label", { x: width - PAD_X, y: PLOT_TOP - 3 });
     total.setAttribute("text-anchor", "end");
     total.textContent = `${level} tokens`;
