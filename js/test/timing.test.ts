@@ -2,7 +2,7 @@ import { afterEach, describe as group, expect, it } from "vitest";
 import type { TimelinePoint } from "../src/protocol";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";
-import { describe, summarize } from "../src/timing";
+import { describe, summarize } from "../src/timing-summary";
 import { mountView, type ViewHandle } from "../src/view";
 import { FakeModel } from "./fake-model";
 
