@@ -4,7 +4,7 @@ Each point is taken when the bytes that carried the text came off the network
 (the read's time on the run's clock), not when a flush sent them on, so a
 stream held back by a proxy shows as one jump after a silence, and a steady
 one as a ramp. The first point is the first output's; after it, output of the
-same :data:`STEP` (10 ms, below what a person sees in a strip) is one point,
+same :data:`STEP` (20 ms, finer than a person sees in a strip) is one point,
 at its last arrival, which keeps what crosses Jupyter's pipe small. A long
 run is merged to coarser steps so the timeline stays under :data:`MAX_POINTS`.
 The front end draws it as the timing strip.
@@ -19,7 +19,7 @@ __all__ = ["MAX_POINTS", "STEP", "Point", "Timeline", "as_points"]
 #: The most points a timeline keeps; past this, its step doubles.
 MAX_POINTS = 4000
 #: Seconds: output this close together is one point.
-STEP = 0.01
+STEP = 0.02
 _CHARS_PER_TOKEN = 4
 
 #: (seconds since the request, characters so far, tokens so far)
