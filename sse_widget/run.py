@@ -183,6 +183,10 @@ class Run:
         """The timeline points that arrived since the last call (they travel with the next delta)."""
         return self._reader.timeline.take(self._token_events())
 
+    def sent_timeline(self) -> list[Point]:
+        """The points :meth:`take_timeline` handed over so far, as few as the timeline keeps."""
+        return self._reader.timeline.sent(self._token_events())
+
     def _token_events(self) -> bool:
         found = self._reader.format
         return found is not None and found.token_events

@@ -67,6 +67,13 @@ class Timeline:
         """
         return self._points(0, token_events, reported_tokens)
 
+    def sent(self, token_events: bool) -> list[Point]:
+        """The points :meth:`take` has handed over so far (merged as the timeline is now)."""
+        end = len(self._times)
+        while end > 0 and self._times[end - 1] > self._sent_until:
+            end -= 1
+        return self._points(0, token_events, None)[:end]
+
     def take(self, token_events: bool) -> list[Point]:
         """The points added since the last call (for the next delta message)."""
         start = len(self._times)

@@ -29,7 +29,7 @@ from .redact import redact
 from .run import Run
 from .sources import Source, is_source
 from .sse import ServerSentEvent
-from .timeline import Point
+from .timeline import MAX_POINTS, Point
 from .transport import StreamRequest
 
 __all__ = ["StreamWidget", "replay", "stream", "stop_all"]
@@ -259,7 +259,9 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
             self._set_quietly(stats=stats)
         points = run.take_timeline()
         if points:
-            self._set_quietly(timeline=self.timeline + points)
+            timeline = self.timeline + points
+            # A long run's timeline is merged coarser: so is the trait (and a snapshot of it).
+            self._set_quietly(timeline=timeline if len(timeline) <= MAX_POINTS else run.sent_timeline())
         if self.comm is not None:
             self.send(protocol.delta_message(run.id, seq, text, reasoning, stats, points))
 

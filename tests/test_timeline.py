@@ -35,6 +35,8 @@ def test_take_hands_over_each_point_once_and_never_changes_a_sent_one() -> None:
     assert line.take(token_events=True) == [(0.201, 9, 3)]
     assert line.take(token_events=True) == []
     assert [p[0] for p in line.points(token_events=True)] == [0.1, 0.2, 0.201]
+    line.add(0.5, 3)
+    assert line.sent(token_events=True) == [(0.1, 3, 1), (0.2, 6, 2), (0.201, 9, 3)]
 
 
 def test_a_long_run_is_merged_to_coarser_steps_and_stays_bounded() -> None:
