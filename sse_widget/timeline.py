@@ -5,7 +5,9 @@ Each point is taken when the bytes that carried the text came off the network
 stream held back by a proxy shows as one jump after a silence, and a steady
 one as a ramp. The first point is the first output's; after it, output of the
 same :data:`STEP` (20 ms, finer than a person sees in a strip) is one point,
-at its last arrival, which keeps what crosses Jupyter's pipe small. A long
+at its last arrival. Each delta message carries only its last point (the
+run's first one too, once), and the whole timeline is synced when the run
+ends, which keeps what crosses Jupyter's pipe small. A long
 run is merged to coarser steps so the timeline stays under :data:`MAX_POINTS`.
 The front end draws it as the timing strip.
 """
@@ -68,20 +70,28 @@ class Timeline:
         return self._points(0, token_events, reported_tokens)
 
     def sent(self, token_events: bool) -> list[Point]:
-        """The points :meth:`take` has handed over so far (merged as the timeline is now)."""
+        """The points up to the last one :meth:`take` handed over (merged as the timeline is now)."""
         end = len(self._times)
         while end > 0 and self._times[end - 1] > self._sent_until:
             end -= 1
         return self._points(0, token_events, None)[:end]
 
     def take(self, token_events: bool) -> list[Point]:
-        """The points added since the last call (for the next delta message)."""
+        """What the next delta message carries: the last point added since the last call.
+
+        The run's first point comes too, the first time, so the first token's
+        time is exact; the points in between reach the front end with the
+        whole timeline when the run ends. Empty when nothing was added.
+        """
         start = len(self._times)
         while start > 0 and self._times[start - 1] > self._sent_until:
             start -= 1
-        if start < len(self._times):
-            self._sent_until = self._times[-1]
-        return self._points(start, token_events, None)
+        if start == len(self._times):
+            return []
+        first = self._sent_until == float("-inf")
+        self._sent_until = self._times[-1]
+        points = self._points(start, token_events, None)
+        return points[:1] + points[-1:] if first and len(points) > 1 else points[-1:]
 
     def _points(self, start: int, token_events: bool, reported: int | None) -> list[Point]:
         counts = self._events if token_events else [round(c / _CHARS_PER_TOKEN) for c in self._chars]

@@ -69,7 +69,7 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
     label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
     timeline = traitlets.List(
         help="The run's output over time: (seconds since the request, characters, tokens) points, "
-        "by when the bytes arrived; up to the last flush while a run streams (see sse_widget.timeline)"
+        "by when the bytes arrived; while a run streams, one point per flush, whole when it ends (see sse_widget.timeline)"
     ).tag(sync=True)
     timing = traitlets.Bool(False, help="Show the timing strip (it also shows with the inspector)").tag(sync=True)
     timing_axis = traitlets.Float(

@@ -26,17 +26,19 @@ def test_points_are_cumulative_and_merge_within_ten_milliseconds_but_keep_the_fi
     assert line.points(token_events=True, reported_tokens=8)[-1] == (0.9, 20, 8)
 
 
-def test_take_hands_over_each_point_once_and_never_changes_a_sent_one() -> None:
+def test_take_hands_over_the_last_new_point_for_each_delta_and_the_first_point_once() -> None:
     line = Timeline()
     line.add(0.1, 3)
     line.add(0.2, 3)
-    assert line.take(token_events=True) == [(0.1, 3, 1), (0.2, 6, 2)]
-    line.add(0.201, 3)  # same step as a point already sent: a new point
-    assert line.take(token_events=True) == [(0.201, 9, 3)]
+    line.add(0.3, 3)
+    assert line.take(token_events=True) == [(0.1, 3, 1), (0.3, 9, 3)]
+    line.add(0.301, 3)  # same step as a point already sent: a new point
+    line.add(0.4, 3)
+    assert line.take(token_events=True) == [(0.4, 15, 5)]
     assert line.take(token_events=True) == []
-    assert [p[0] for p in line.points(token_events=True)] == [0.1, 0.2, 0.201]
+    assert [p[0] for p in line.points(token_events=True)] == [0.1, 0.2, 0.3, 0.301, 0.4]
     line.add(0.5, 3)
-    assert line.sent(token_events=True) == [(0.1, 3, 1), (0.2, 6, 2), (0.201, 9, 3)]
+    assert line.sent(token_events=True)[-1] == (0.4, 15, 5) and len(line.sent(token_events=True)) == 5
 
 
 def test_a_long_run_is_merged_to_coarser_steps_and_stays_bounded() -> None:
