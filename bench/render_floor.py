@@ -236,6 +236,30 @@ class Bench:
         return (m1["TaskDuration"] - m0["TaskDuration"]) * 1000 / max(seconds, 0.1)
 
 
+def profile(bench: Bench, name: str, tokens: int, expected: str, top: int = 25) -> None:
+    """One sse-widget run of ``name`` under Chrome's sampling profiler: the functions with the most self time."""
+    bench.cdp.send("Profiler.enable")
+    bench.cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+    bench.cdp.send("Profiler.start")
+    run = bench.measure(name, "sse-widget", name, tokens, expected)
+    nodes = bench.cdp.send("Profiler.stop")["profile"]
+    by_id = {n["id"]: n for n in nodes["nodes"]}
+    counts: dict[int, int] = {}
+    for sample in nodes["samples"]:
+        counts[sample] = counts.get(sample, 0) + 1
+    deltas = nodes["timeDeltas"]
+    per_sample_ms = sum(deltas) / 1000 / max(len(deltas), 1)
+    self_ms: dict[str, float] = {}
+    for node_id, count in counts.items():
+        frame = by_id[node_id]["callFrame"]
+        url = frame["url"].rsplit("/", 1)[-1][:40]
+        key = f"{frame['functionName'] or '(anonymous)'} {url}:{frame['lineNumber']}"
+        self_ms[key] = self_ms.get(key, 0.0) + count * per_sample_ms
+    print(f"\nprofile of one sse-widget run of {name} ({per_k(run):.0f} ms/1k tokens busy): self time")
+    for key, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {ms:8.1f} ms  {key}")
+
+
 def per_k(run: Run) -> float:
     return run.busy_ms / run.tokens * 1000
 
@@ -248,6 +272,9 @@ def main() -> None:
     parser.add_argument("--panes", type=int, default=4, help="streams in compare()")
     parser.add_argument("--repeat", type=int, default=2, help="runs per case and approach (medians are printed)")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--profile", metavar="ANSWER", help="only profile one sse-widget run of ANSWER (e.g. prose-long)"
+    )
     args = parser.parse_args()
     answers = {
         "prose-short": prose(args.short),
@@ -280,6 +307,9 @@ def main() -> None:
             run_all_cells(page)
             page.locator(".jp-OutputArea-output", has_text="ready").wait_for()
             bench = Bench(page, demo, args.rate, args.timeout)
+            if args.profile:
+                profile(bench, args.profile, tokens[args.profile], bench.expected(args.profile))
+                return
             idle = bench.idle_ms_per_s(3.0)
             for name, text in answers.items():
                 expected = {"naive": text, "sse-widget": bench.expected(name)}
