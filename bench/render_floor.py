@@ -311,7 +311,10 @@ def main() -> None:
                 profile(bench, args.profile, tokens[args.profile], bench.expected(args.profile))
                 return
             idle = bench.idle_ms_per_s(3.0)
+            cases = args.cases.split(",")
             for name, text in answers.items():
+                if name not in cases:
+                    continue
                 expected = {"naive": text, "sse-widget": bench.expected(name)}
                 for _ in range(args.repeat):
                     for approach in ("naive", "sse-widget"):
@@ -322,7 +325,7 @@ def main() -> None:
                             flush=True,
                         )
             expected_short = bench.expected("prose-short")
-            for _ in range(args.repeat):
+            for _ in range(args.repeat if "compare" in cases else 0):
                 for approach in ("naive", "compare"):
                     if approach == "naive":
                         run = bench.measure(
@@ -345,7 +348,7 @@ def main() -> None:
     header = f"{'answer':14} {'tokens':>7} {'naive ms/1k':>12} {'ours ms/1k':>11} {'ours/naive':>10} {'naive final':>12} {'ours final':>11} {'ours longest task':>18}"
     print(header)
     print("-" * len(header))
-    for case in [*answers, "compare"]:
+    for case in [c for c in [*answers, "compare"] if c in cases]:
         base = [r for r in runs if r.case == case and r.approach == "naive"]
         ours = [r for r in runs if r.case == case and r.approach != "naive"]
         b, o = statistics.median(per_k(r) for r in base), statistics.median(per_k(r) for r in ours)
