@@ -272,6 +272,7 @@ def main() -> None:
     parser.add_argument("--panes", type=int, default=4, help="streams in compare()")
     parser.add_argument("--repeat", type=int, default=2, help="runs per case and approach (medians are printed)")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--cases", default="prose-short,prose-long,code-short,code-long,compare", help="rows to run")
     parser.add_argument(
         "--profile", metavar="ANSWER", help="only profile one sse-widget run of ANSWER (e.g. prose-long)"
     )
