@@ -52,9 +52,18 @@ export function knownLanguage(lang: string): string | null {
 export function highlightCode(code: string, lang: string): string | null {
   const name = knownLanguage(lang);
   if (name === null) return null;
+  // A closed block is rendered as the open tail, when frozen and at the end of
+  // the stream: the same text, highlighted once.
+  if (last && last.name === name && last.code === code) return last.html;
+  let html: string | null;
   try {
-    return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
+    html = hljs.highlight(code, { language: name, ignoreIllegals: true }).value;
   } catch {
-    return null;
+    html = null;
   }
+  last = { name, code, html };
+  return html;
 }
+
+/** The last highlight done (one entry: blocks are highlighted one at a time). */
+let last: { name: string; code: string; html: string | null } | null = null;

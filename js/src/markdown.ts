@@ -13,7 +13,9 @@
  */
 import { Marked, type Links, type Token, type Tokens } from "marked";
 import { highlightCode, knownLanguage } from "./highlight";
+import { OpenCode } from "./open-code";
 import { sanitizeToFragment } from "./sanitize";
+import { showTableTail } from "./table-tail";
 
 const CODE_CLASS = "sse-widget-code";
 const CODE_CLOSED_CLASS = "sse-widget-code-closed";
@@ -214,17 +216,30 @@ interface FrozenBlock {
   nodes: ChildNode[];
 }
 
+/** A rendered open-tail block: its HTML (null: adopted, unknown) and nodes. */
+interface TailBlock {
+  html: string | null;
+  nodes: ChildNode[];
+}
+
+/** What the open tail shows while streaming: tables from the header on, open inline marks closed. */
+function showOpenTail(rest: string): string {
+  const table = showTableTail(rest, endsInOpenFence);
+  return table === rest ? closeOpenInline(rest) : table;
+}
+
 export class StreamingMarkdown {
   readonly root: HTMLElement;
   private readonly doc: Document;
   private frozen: FrozenBlock[] = [];
   private frozenLength = 0;
-  private tailNodes: ChildNode[] = [];
+  private tail: TailBlock[] = [];
+  private openCode: OpenCode | null = null;
   private links: Links = Object.create(null);
   private source = "";
   private streaming = false;
   private rendered = false;
-  /** Number of block renders done so far (for tests and diagnostics). */
+  /** Number of blocks sanitized into DOM so far (for tests and diagnostics). */
   renderCount = 0;
 
   constructor(root: HTMLElement) {
@@ -241,14 +256,18 @@ export class StreamingMarkdown {
     return this.frozen.flatMap((block) => block.nodes);
   }
 
+  private get tailNodes(): ChildNode[] {
+    return this.tail.flatMap((block) => block.nodes);
+  }
+
   /** The last rendered top-level node, or null when nothing is rendered. */
   lastNode(): ChildNode | null {
-    const tail = this.tailNodes[this.tailNodes.length - 1];
-    if (tail) return tail;
-    for (let i = this.frozen.length - 1; i >= 0; i--) {
-      const nodes = (this.frozen[i] as FrozenBlock).nodes;
-      const last = nodes[nodes.length - 1];
-      if (last) return last;
+    for (const blocks of [this.tail, this.frozen]) {
+      for (let i = blocks.length - 1; i >= 0; i--) {
+        const nodes = (blocks[i] as TailBlock | FrozenBlock).nodes;
+        const last = nodes[nodes.length - 1];
+        if (last) return last;
+      }
     }
     return null;
   }
@@ -261,7 +280,8 @@ export class StreamingMarkdown {
     this.frozen = [];
     this.frozenLength = 0;
     this.links = Object.create(null);
-    this.tailNodes = Array.from(this.root.childNodes);
+    this.tail = [{ html: null, nodes: Array.from(this.root.childNodes) }];
+    this.openCode = null;
     this.source = normalize(rawSource);
     this.streaming = false;
     this.rendered = true;
@@ -272,7 +292,8 @@ export class StreamingMarkdown {
     for (const node of [...this.frozenNodes, ...this.tailNodes]) node.remove();
     this.frozen = [];
     this.frozenLength = 0;
-    this.tailNodes = [];
+    this.tail = [];
+    this.openCode = null;
     this.links = Object.create(null);
     this.source = "";
     this.rendered = false;
@@ -291,6 +312,9 @@ export class StreamingMarkdown {
     this.source = source;
     this.streaming = streaming;
     this.rendered = true;
+    const rest = source.slice(this.frozenLength);
+    if (streaming && this.openCode?.grow(rest)) return true;
+    this.openCode = null;
 
     if (!streaming && (wasStreaming || this.frozen.length > 0)) {
       // The stream is over: make sure the frozen blocks match a full parse.
@@ -303,9 +327,8 @@ export class StreamingMarkdown {
         return true;
       }
     }
-    const rest = source.slice(this.frozenLength);
-    // Closers go on the last line only, which is never frozen while streaming.
-    const shown = streaming ? closeOpenInline(rest) : rest;
+    // The display changes go on the last block only, which is never frozen while streaming.
+    const shown = streaming ? showOpenTail(rest) : rest;
     this.renderRest(shown, lex(shown, this.links), streaming);
     return true;
   }
@@ -317,38 +340,62 @@ export class StreamingMarkdown {
     return this.frozen.every((block, i) => groups[i]?.raw === block.raw);
   }
 
-  /** Render `rest` (the source after the frozen blocks), lexed into `tokens`. */
+  /**
+   * Render `rest` (the source after the frozen blocks), lexed into `tokens`.
+   * A block whose HTML is what the open tail already shows keeps its nodes.
+   */
   private renderRest(rest: string, tokens: Token[], streaming: boolean): void {
-    for (const node of this.tailNodes) node.remove();
-    this.tailNodes = [];
-
     const groups = groupBlocks(tokens);
     let offset = 0;
-    let index = 0;
-    for (; index < groups.length - 1; index++) {
-      const group = groups[index] as Group;
+    let frozenCount = 0;
+    for (; frozenCount < groups.length - 1; frozenCount++) {
+      const group = groups[frozenCount] as Group;
       if (!rest.startsWith(group.raw, offset)) break;
       const nextStart = offset + group.raw.length;
       // The next block's first line must be complete: a partial line can still
       // turn out to continue this block.
       if (streaming && rest.indexOf("\n", nextStart) === -1) break;
-      this.freeze(group);
       offset = nextStart;
     }
     this.frozenLength += offset;
 
-    const tail = groups.slice(index).flatMap((group) => group.tokens);
-    if (tail.length === 0) return;
-    this.renderCount++;
-    this.tailNodes = buildNodes(renderTokens(tail, streaming), this.doc);
-    this.root.append(...this.tailNodes);
+    const previous = this.tail;
+    const blocks: TailBlock[] = [];
+    let kept = 0;
+    for (const [i, group] of groups.entries()) {
+      const html = renderTokens(group.tokens, streaming && i >= frozenCount);
+      if (kept === i && previous[i]?.html === html) {
+        blocks.push(previous[i] as TailBlock);
+        kept++;
+        continue;
+      }
+      if (kept === i) for (const block of previous.slice(i)) for (const node of block.nodes) node.remove();
+      this.renderCount++;
+      const nodes = buildNodes(html, this.doc);
+      this.root.append(...nodes);
+      blocks.push({ html, nodes });
+    }
+    if (kept === groups.length) for (const block of previous.slice(kept)) for (const node of block.nodes) node.remove();
+
+    for (const [i, group] of groups.slice(0, frozenCount).entries()) {
+      this.frozen.push({ raw: group.raw, nodes: (blocks[i] as TailBlock).nodes });
+      this.learnLinks(group);
+    }
+    this.tail = blocks.slice(frozenCount);
+    const last = groups[groups.length - 1];
+    const open = last?.tokens.length === 1 ? (last.tokens[0] as Token) : null;
+    if (
+      streaming &&
+      this.tail.length === 1 &&
+      open?.type === "code" &&
+      !isClosedCode(open as Tokens.Code) &&
+      rest.length - offset === open.raw.length
+    ) {
+      this.openCode = OpenCode.track(open.raw, (this.tail[0] as TailBlock).nodes);
+    }
   }
 
-  private freeze(group: Group): void {
-    this.renderCount++;
-    const nodes = buildNodes(renderTokens(group.tokens, false), this.doc);
-    this.root.append(...nodes);
-    this.frozen.push({ raw: group.raw, nodes });
+  private learnLinks(group: Group): void {
     for (const token of group.tokens) {
       if (token.type === "def") {
         const def = token as Tokens.Def;
