@@ -72,7 +72,7 @@ STATS_KEYS: tuple[str, ...] = tuple(Stats.__annotations__)
 #: The synced traits of a StreamWidget.
 TRAITS: tuple[str, ...] = (
     "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
-    "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+    "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls", "controls",
 )  # fmt: skip
 
 

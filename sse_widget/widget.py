@@ -67,6 +67,9 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
     ).tag(sync=True)
     label = traitlets.Unicode("", help="A short title shown above the text").tag(sync=True)
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
+    controls = traitlets.Bool(
+        True, help="Show Stop and Retry; off where a container has one set for many widgets (ChatWidget)"
+    ).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         # Set before the traits: trait observers may run during super().__init__.

@@ -128,13 +128,15 @@ export interface WidgetModel {
   inspect: boolean;
   /** Remote images in the text load without a click (off: each waits for one). */
   load_images: boolean;
+  /** Show Stop and Retry; off where a container has one set for many widgets (ChatWidget). */
+  controls: boolean;
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);
 
 export const TRAITS = [
   "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
-  "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+  "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls", "controls",
 ] as const;
 export const SYNCED_AT_START = [
   "run_id", "text", "reasoning", "tool_calls", "status", "error", "error_detail", "notice", "stats",
