@@ -119,6 +119,8 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
       if (event.key !== "Escape" || !running()) return;
       event.preventDefault();
       event.stopPropagation();
+      // Esc is Stop pressed: focus goes where Stop's does (to Retry once stopped).
+      if (usable(stop)) stop.focus();
       sendStop();
     },
     until,
