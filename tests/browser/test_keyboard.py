@@ -110,3 +110,62 @@ def test_stop_retry_and_escape_by_keyboard_only(page: Any, lab_server: Any, serv
         expect(editor).to_contain_text("# typing on")
     finally:
         release.set()
+
+
+def set_theme(page: Any, theme: str, light: bool) -> None:
+    page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', { theme: t })", theme)
+    page.wait_for_function("(light) => document.body.dataset.jpThemeLight === String(light)", arg=light, timeout=TIMEOUT_MS)
+
+
+# The focus ring of the focused element, and the background it is drawn on.
+RING = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  let bg = 'rgb(255, 255, 255)';
+  for (let n = el.parentElement; n; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (c !== 'transparent' && c !== 'rgba(0, 0, 0, 0)') { bg = c; break; }
+  }
+  return { cls: el.className, visible: el.matches(':focus-visible'), style: s.outlineStyle,
+           width: parseFloat(s.outlineWidth), color: s.outlineColor, bg };
+}"""
+
+
+def test_every_control_is_reached_by_tab_with_a_visible_ring_in_both_themes(
+    page: Any, lab_server: Any, server: ScriptedServer
+) -> None:
+    script = Script.of(openai_chunks(TOKENS))
+    release = hold(script)
+    url = server.add("/rings", script)
+    name = lab_server.write_notebook(
+        "rings.ipynb",
+        f"from sse_widget import stream\nw = stream({url!r}, json={{'model': 'm', 'stream': True}}, label='rings')",
+    )
+    try:
+        open_notebook(page, lab_server, name)
+        run_all_cells(page)
+        widget = page.locator(".sse-widget").first
+        expect(widget).to_have_attribute("data-status", "streaming", timeout=TIMEOUT_MS)
+        expect(widget.locator(".sse-widget-copy")).to_be_enabled(timeout=TIMEOUT_MS)
+        for theme, light in (("JupyterLab Light", True), ("JupyterLab Dark", False)):
+            set_theme(page, theme, light)
+            page.locator(".jp-Cell").first.locator(".jp-InputArea-prompt").click()
+            page.keyboard.press("Escape")
+            seen: dict[str, dict[str, Any]] = {}
+            for _ in range(60):
+                page.keyboard.press("Tab")
+                ring = page.evaluate(RING)
+                inside = widget.evaluate("(w) => w.contains(document.activeElement)")
+                if inside:
+                    seen[ring["cls"]] = ring
+                elif seen:
+                    break
+            names = " ".join(seen)
+            for control in ("sse-widget-inspect", "sse-widget-stop", "sse-widget-copy", "sse-widget-output"):
+                assert control in names, (theme, names)
+            for cls, ring in seen.items():
+                assert ring["visible"] and ring["style"] != "none" and ring["width"] >= 2, (theme, cls, ring)
+                assert ring["color"] != ring["bg"], (theme, cls, ring)
+    finally:
+        release.set()
+        set_theme(page, "JupyterLab Light", True)
