@@ -96,12 +96,15 @@ export function renderToolbar(model: Model, el: HTMLElement): () => void {
   if (box) {
     const input = box;
     input.addEventListener("input", () => fitToText(input), until);
+    input.addEventListener("keypress", (event) => event.stopPropagation(), until);
     input.addEventListener(
       "keydown",
       (event: KeyboardEvent) => {
+        // Typing is the box's, not the notebook's shortcuts' (as ipywidgets' text boxes do);
+        // Esc goes on to the toolbar (Stop) and, when there is nothing to stop, to the page.
+        if (event.key !== "Escape") event.stopPropagation();
         if (!sendsOnEnter(event)) return;
         event.preventDefault();
-        event.stopPropagation();
         send();
       },
       until,

@@ -184,6 +184,7 @@ def test_chat_box_sends_on_enter_grows_and_keeps_focus(page: Any, lab_server: An
         expect(box).to_be_focused(timeout=TIMEOUT_MS)
 
         # An answer that streams to the end leaves the focus in the box.
+        script.holds = {}
         page.keyboard.type("last")
         page.keyboard.press("Enter")
         third = chat.locator(".sse-widget").nth(2)
@@ -199,7 +200,7 @@ def test_chat_box_sends_on_enter_grows_and_keeps_focus(page: Any, lab_server: An
 NARROW = {"width": 560, "height": 900}
 
 # Whether the first occurrence of `word` in el's text lies on one line box.
-ON_ONE_LINE = """([el, word]) => {
+ON_ONE_LINE = """(el, word) => {
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   let text = '', nodes = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
