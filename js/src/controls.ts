@@ -1,7 +1,8 @@
 /**
  * The view's chrome: label, status (a live region), the buttons and the
  * notice. Buttons and Esc send the user's intents to Python; the inspector
- * toggle sets the `inspect` trait.
+ * toggle sets the `inspect` trait. Focus follows the run (focus.ts): from Stop
+ * to Retry when it ends, to Stop when one starts, never from outside the widget.
  */
 import { h, str, type Region } from "./dom";
 import { focusAfter, type Control, type FocusMemory, type FocusState } from "./focus";
