@@ -20,6 +20,7 @@ import traitlets
 from .display import display_once
 from .loop import LoopBound
 from .redact import redact_url
+from .toolbar import Toolbar
 from .widget import StreamWidget
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]
@@ -136,25 +137,26 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         self._turns: list[tuple[str, StreamWidget]] = []  # (user text, assistant widget)
         self._history = ipywidgets.VBox()
         self._history.add_class("sse-chat-history")
-        self.prompt = ipywidgets.Textarea(placeholder="Message", rows=2, layout=ipywidgets.Layout(flex="1 1 auto", width="auto"))
-        self._send_button = ipywidgets.Button(description="Send", button_style="primary", tooltip="Send the message")
-        self._stop_button = ipywidgets.Button(description="Stop", disabled=True, tooltip="Stop the answer")
-        self._retry_button = ipywidgets.Button(description="Retry last turn", disabled=True)
-        self._clear_button = ipywidgets.Button(description="Clear")
-        # Button clicks may arrive on another thread: runs start on the loop.
-        self._send_button.on_click(lambda _: self.on_loop(self._send_prompt))
-        self._stop_button.on_click(lambda _: self.stop())
-        self._retry_button.on_click(lambda _: self.on_loop(self.retry))
-        self._clear_button.on_click(lambda _: self.on_loop(self.clear))
-        self.bind_loop()
-        super().__init__(
+        #: The message box and the conversation's one set of controls (each answer shows none of its own).
+        self.composer = Toolbar(
             [
-                self._history,
-                ipywidgets.HBox([self.prompt, self._send_button], layout=ipywidgets.Layout(align_items="flex-end")),
-                ipywidgets.HBox([self._stop_button, self._retry_button, self._clear_button]),
-            ]
+                ("send", "Send", "Send the message (Enter; Shift+Enter for a new line)"),
+                ("stop", "Stop", "Stop the answer (Esc)"),
+                ("retry", "Retry last turn", "Ask for the last answer again"),
+                ("clear", "Clear", "Forget the conversation"),
+            ],
+            input=True,
+            placeholder="Message",
         )
+        # Messages from the front end may arrive on another thread: runs start on the loop.
+        self.composer.on_send(lambda text: self.on_loop(self._send_prompt, text))
+        self.composer.on_click("stop", self.stop)
+        self.composer.on_click("retry", lambda: self.on_loop(self.retry))
+        self.composer.on_click("clear", lambda: self.on_loop(self.clear))
+        self.bind_loop()
+        super().__init__([self._history, self.composer])
         self.add_class("sse-chat")
+        self._sync_buttons()
 
     @property
     def messages(self) -> Messages:
@@ -179,7 +181,7 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
             f'<div class="sse-chat-user" style="white-space: pre-wrap; padding: 6px 10px; border-radius: 6px; '
             f'background: var(--jp-layout-color2, #f0f0f0)">{html.escape(text)}</div>'
         )
-        answer = StreamWidget(label=self.model or "assistant")
+        answer = StreamWidget(label=self.model or "assistant", controls=False)
         answer.observe(self._answer_status, "status")
         self._turns.append((text, answer))
         self._history.children = (*self._history.children, user, answer)
@@ -213,10 +215,9 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         self._history.children = ()
         self._sync_buttons()
 
-    def _send_prompt(self) -> None:
-        text = self.prompt.value.strip()
-        if text:
-            self.prompt.value = ""
+    def _send_prompt(self, text: str) -> None:
+        text = text.strip()
+        if text and not self.busy:
             self.send(text)
 
     def _answer_status(self, change: dict[str, Any]) -> None:
@@ -224,5 +225,4 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
 
     def _sync_buttons(self) -> None:
         self.busy = bool(self._turns) and self._turns[-1][1].running
-        self._stop_button.disabled = not self.busy
-        self._retry_button.disabled = self.busy or not self._turns
+        self.composer.enable(send=not self.busy, stop=self.busy, retry=not self.busy and bool(self._turns), clear=bool(self._turns))

@@ -11,11 +11,15 @@ from .chat import Endpoint, as_messages
 from .display import DisplayedOnce, display_once
 from .loop import call_on_loop
 from .time_axis import SharedTimeAxis
+from .toolbar import Toolbar
 from .widget import StreamWidget
 
 __all__ = ["CompareWidget", "compare"]
 
 Spec = Mapping[str, Any]
+
+#: Columns narrower than this wrap to rows.
+MIN_COLUMN = "min(100%, 20rem)"
 
 #: The columns of :meth:`CompareWidget.results`.
 RESULT_COLUMNS = ("label", "text", "status", "ttft_ms", "tokens", "tokens_per_s", "error")
@@ -27,15 +31,20 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
     def __init__(self, widgets: Sequence[StreamWidget], columns: int | None = None) -> None:
         self.widgets = list(widgets)
         columns = columns or min(len(self.widgets), 3) or 1
-        self._stop_button = ipywidgets.Button(description="Stop all", tooltip="Stop every stream")
-        self._retry_button = ipywidgets.Button(description="Retry all", tooltip="Run every request again")
-        self._stop_button.on_click(lambda _: self.stop())
-        self._retry_button.on_click(lambda _: self._retry_from_front_end())
+        self._controls = Toolbar([("stop", "Stop all", "Stop every stream (Esc)"), ("retry", "Retry all", "Run every request again")])
+        self._controls.on_click("stop", self.stop)
+        self._controls.on_click("retry", self._retry_from_front_end)
+        for widget in self.widgets:
+            widget.observe(self._sync_controls, ["status", "can_retry"])
+        self._sync_controls()
+        # At most `columns` columns, each at least MIN_COLUMN wide: narrower, they wrap to rows.
+        gap = 8
+        track = f"minmax(max({MIN_COLUMN}, calc((100% - {(columns - 1) * gap}px) / {columns})), 1fr)"
         grid = ipywidgets.GridBox(
             self.widgets,
-            layout=ipywidgets.Layout(grid_template_columns=f"repeat({columns}, minmax(0, 1fr))", grid_gap="8px"),
+            layout=ipywidgets.Layout(grid_template_columns=f"repeat(auto-fit, {track})", grid_gap=f"{gap}px"),
         )
-        super().__init__([ipywidgets.HBox([self._stop_button, self._retry_button]), grid])
+        super().__init__([self._controls, grid])
         self.add_class("sse-compare")
         #: The panes' timing strips share one time axis.
         self.time_axis = SharedTimeAxis(self.widgets)
@@ -90,7 +99,17 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
 
     def _retry_from_front_end(self) -> None:
         # Button clicks may arrive on another thread: runs start on the loop.
-        call_on_loop(next((w.loop for w in self.widgets if w.loop is not None), None), self.retry)
+        call_on_loop(next((w.loop for w in self.widgets if w.loop is not None), None), self._retry_retryable)
+
+    def _retry_retryable(self) -> None:
+        for widget in self.widgets:
+            if widget.can_retry and not widget.running:
+                widget.retry()
+
+    def _sync_controls(self, _change: Any = None) -> None:
+        # Stop all while something runs; Retry all once nothing does and something can run again.
+        running = any(w.running for w in self.widgets)
+        self._controls.enable(stop=running, retry=not running and any(w.can_retry for w in self.widgets))
 
 
 def _start(spec: Spec | Any, markdown: bool, position: int, timing: bool = False) -> StreamWidget:

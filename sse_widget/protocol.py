@@ -33,6 +33,8 @@ __all__ = [
     "SYNCED_AT_END",
     "SYNCED_AT_START",
     "SnapshotMessage",
+    "TOOLBAR_INTENTS",
+    "TOOLBAR_TRAITS",
     "Stats",
     "Status",
     "TRAITS",
@@ -41,6 +43,7 @@ __all__ = [
     "end_state",
     "events_message",
     "parse_intent",
+    "parse_toolbar_intent",
     "snapshot_message",
     "start_state",
 ]
@@ -75,7 +78,7 @@ STATS_KEYS: tuple[str, ...] = tuple(Stats.__annotations__)
 #: The synced traits of a StreamWidget.
 TRAITS: tuple[str, ...] = (
     "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
-    "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+    "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls", "controls",
     "timeline", "timing", "timing_axis",
 )  # fmt: skip
 
@@ -182,6 +185,24 @@ def snapshot_message(
 def events_message(run: int, rows: Sequence[EventRow], reset: bool) -> EventsMessage:
     """Inspector rows; ``reset`` when they start the list afresh."""
     return EventsMessage(type="events", run=run, reset=reset, events=list(rows))
+
+
+#: The synced traits of a Toolbar (buttons: ``{name, label, title, disabled}`` each).
+TOOLBAR_TRAITS: tuple[str, ...] = ("buttons", "input", "placeholder")
+#: What a toolbar's view sends: ``{"type": "click", "name": ...}``, ``{"type": "send", "text": ...}``.
+TOOLBAR_INTENTS: tuple[str, ...] = ("click", "send")
+
+
+def parse_toolbar_intent(content: object) -> Intent | None:
+    """A toolbar view's message as an intent, or ``None`` when it is not one."""
+    if not isinstance(content, Mapping):
+        return None
+    kind = content.get("type")
+    if kind == "click" and isinstance(content.get("name"), str):
+        return {"type": "click", "name": content["name"]}
+    if kind == "send" and isinstance(content.get("text"), str):
+        return {"type": "send", "text": content["text"]}
+    return None
 
 
 def parse_intent(content: object) -> Intent | None:

@@ -76,6 +76,9 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
         0.0, help="Seconds the timing strip's time axis spans at least (compare() gives its panes one)"
     ).tag(sync=True)
     can_retry = traitlets.Bool(False, help="True once there is a request to run again").tag(sync=True)
+    controls = traitlets.Bool(
+        True, help="Show Stop and Retry; off where a container has one set for many widgets (ChatWidget)"
+    ).tag(sync=True)
 
     def __init__(self, **kwargs: Any) -> None:
         # Set before the traits: trait observers may run during super().__init__.

@@ -15,6 +15,7 @@ from typing import Any
 from sse_widget import StreamWidget, protocol
 from sse_widget.formats import Delta
 from sse_widget.meter import Meter
+from sse_widget.toolbar import Toolbar
 
 FIXTURE = Path(__file__).resolve().parents[1] / "js" / "test" / "fixtures" / "protocol.json"
 
@@ -32,9 +33,9 @@ def full_stats() -> protocol.Stats:
 TIMELINE = [(0.1, 5, 1), (0.2, 11, 2)]
 
 
-def synced_traits() -> list[str]:
-    """The traits a StreamWidget syncs for its own state."""
-    widget = StreamWidget()
+def synced_traits(widget: Any = None) -> list[str]:
+    """The traits a StreamWidget (or ``widget``) syncs for its own state."""
+    widget = widget if widget is not None else StreamWidget()
     try:
         # Without the ones every anywidget has (the bundle, its styles).
         return sorted(k for k in set(widget.keys) - set(_base_keys()) if k not in ("_esm", "_css"))
@@ -72,6 +73,8 @@ def contract() -> dict[str, Any]:
             protocol.events_message(3, [[12, "message", '{"choices": []}', "7"]], reset=True),
         ],
         "intents": [{"type": "stop", "run": 3}, {"type": "retry"}, {"type": "snapshot"}, {"type": "events"}],
+        "toolbar_traits": synced_traits(Toolbar([("stop", "Stop all", "")])),
+        "toolbar_intents": [{"type": "click", "name": "stop"}, {"type": "send", "text": "Hello"}],
     }
 
 

@@ -35,3 +35,12 @@ def test_the_readme_quotes_the_stats_definition() -> None:
     line = next(row for row in README.read_text(encoding="utf-8").splitlines() if "stats has" in row)
     quoted = re.findall(r"`([a-z_]+)`", line.split("stats has", 1)[1])
     assert [k for k in quoted if k in protocol.STATS_KEYS] == list(protocol.STATS_KEYS)
+
+
+def test_every_toolbar_intent_is_understood() -> None:
+    assert contract()["toolbar_traits"] == sorted(protocol.TOOLBAR_TRAITS)
+    for intent in contract()["toolbar_intents"]:
+        assert protocol.parse_toolbar_intent(intent) == intent
+    assert [i["type"] for i in contract()["toolbar_intents"]] == list(protocol.TOOLBAR_INTENTS)
+    assert protocol.parse_toolbar_intent({"type": "click"}) is None
+    assert protocol.parse_toolbar_intent({"type": "send", "text": 3}) is None

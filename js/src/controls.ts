@@ -1,9 +1,11 @@
 /**
  * The view's chrome: label, status (a live region), the buttons and the
  * notice. Buttons and Esc send the user's intents to Python; the inspector
- * toggle sets the `inspect` trait.
+ * toggle sets the `inspect` trait. Focus follows the run (focus.ts): from Stop
+ * to Retry when it ends, to Stop when one starts, never from outside the widget.
  */
 import { h, str, type Region } from "./dom";
+import { focusAfter, type Control, type FocusMemory, type FocusState } from "./focus";
 import { statusText } from "./format";
 import { retryIntent, stopIntent } from "./protocol";
 import type { Model } from "./store";
@@ -22,11 +24,18 @@ export interface ControlsDeps {
   copy: () => void;
   /** A Stop for `run` was sent. */
   stopSent: (run: number) => void;
+  /** Which control held focus, across this model's views. */
+  memory: FocusMemory;
 }
 
 export interface ControlsRegion extends Region {
   /** Enable the Copy button when there is text. */
   setCopyable(copyable: boolean): void;
+  /**
+   * Once the view is in the document: take back the focus that fell out of an
+   * older view of this model (replaced under it). False while not attached yet.
+   */
+  adoptFocus(): boolean;
 }
 
 function button(doc: Document, name: string, text: string, title: string): HTMLButtonElement {
@@ -59,6 +68,34 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
   notice.hidden = true;
   root.append(notice);
 
+  const elements: Record<Exclude<Control, "other">, () => HTMLElement> = {
+    inspect: () => inspect,
+    stop: () => stop,
+    retry: () => retry,
+    copy: () => copy,
+    output: deps.output,
+  };
+  const controlOf = (el: Element): Control => {
+    for (const [name, get] of Object.entries(elements)) if (get() === el) return name as Control;
+    return "other";
+  };
+  const usable = (el: HTMLButtonElement): boolean => !el.disabled && !el.hidden;
+  const state = (): FocusState => ({
+    live: running(),
+    enabled: (control) => {
+      if (control === "other" || control === "output") return true;
+      return usable(elements[control]() as HTMLButtonElement);
+    },
+  });
+  const moveFocus = (target: Control): void => {
+    if (target === "other") return;
+    let el = elements[target]();
+    if (el instanceof HTMLButtonElement && !usable(el)) el = deps.output();
+    if (doc.activeElement !== el) el.focus();
+  };
+  const unwatch = deps.memory.watch(root, controlOf, running);
+  let wasLive = running();
+
   const sendStop = (): void => {
     const intent = stopIntent(model.get("run_id"));
     model.send(intent);
@@ -83,6 +120,8 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
       if (event.key !== "Escape" || !running()) return;
       event.preventDefault();
       event.stopPropagation();
+      // Esc is Stop pressed: focus goes where Stop's does (to Retry once stopped).
+      if (usable(stop)) stop.focus();
       sendStop();
     },
     until,
@@ -90,7 +129,15 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
 
   return {
     setCopyable(copyable: boolean): void {
+      const held = doc.activeElement === copy;
       copy.disabled = !copyable;
+      if (held && copy.disabled) moveFocus(focusAfter("copy", wasLive, state()));
+    },
+    adoptFocus(): boolean {
+      if (!root.isConnected) return false;
+      const fallen = deps.memory.fallen(doc);
+      if (fallen) moveFocus(focusAfter(fallen.control === "other" ? "output" : fallen.control, fallen.live, state()));
+      return true;
     },
     update(): void {
       const live = running();
@@ -100,10 +147,14 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
       const text = str(model.get("label"));
       label.textContent = text;
       label.hidden = text === "";
-      const stopHadFocus = doc.activeElement === stop;
+      const active = doc.activeElement;
+      const held = active !== null && root.contains(active) ? controlOf(active) : null;
+      const own = model.get("controls") !== false;
+      stop.hidden = retry.hidden = !own;
       stop.disabled = !live;
       retry.disabled = !(model.get("can_retry") === true && !live);
-      if (stopHadFocus && stop.disabled) (retry.disabled ? deps.output() : retry).focus();
+      if (held !== null) moveFocus(focusAfter(held, wasLive, state()));
+      wasLive = live;
       const advice = str(model.get("notice"));
       if (notice.textContent !== advice) notice.textContent = advice;
       notice.hidden = advice === "";
@@ -113,6 +164,7 @@ export function mountControls(parent: HTMLElement, deps: ControlsDeps): Controls
     },
     destroy(): void {
       listeners.abort();
+      unwatch();
       label.remove();
       status.remove();
       notice.remove();

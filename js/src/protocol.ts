@@ -143,13 +143,15 @@ export interface WidgetModel {
   timing: boolean;
   /** Seconds the strip's time axis spans at least (compare() gives its panes one). */
   timing_axis: number;
+  /** Show Stop and Retry; off where a container has one set for many widgets (ChatWidget). */
+  controls: boolean;
 }
 
 export const RUNNING: ReadonlySet<Status> = new Set(["connecting", "streaming"]);
 
 export const TRAITS = [
   "status", "text", "reasoning", "error", "error_detail", "notice", "inspect",
-  "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls",
+  "stats", "run_id", "markdown", "label", "can_retry", "load_images", "tool_calls", "controls",
   "timeline", "timing", "timing_axis",
 ] as const;
 export const SYNCED_AT_START = [
@@ -181,4 +183,45 @@ export function snapshotRequest(): SnapshotRequest {
 }
 export function eventsRequest(): EventsRequest {
   return { type: "events" };
+}
+
+// -- the toolbar (sse_widget.toolbar.Toolbar) --------------------------------
+
+/** One button of a toolbar, as Python lists them in the `buttons` trait. */
+export interface ToolbarButton {
+  name: string;
+  label: string;
+  title?: string;
+  disabled?: boolean;
+}
+
+export interface ToolbarModel {
+  buttons: ToolbarButton[];
+  /** Show a message box (a conversation's); its text goes out in a send intent. */
+  input: boolean;
+  placeholder: string;
+}
+
+export const TOOLBAR_TRAITS = ["buttons", "input", "placeholder"] as const;
+export const TOOLBAR_INTENTS = ["click", "send"] as const;
+
+export interface ToolbarClick {
+  type: "click";
+  name: string;
+}
+export interface ToolbarSend {
+  type: "send";
+  text: string;
+}
+
+[true, true] satisfies [
+  Same<keyof ToolbarModel, (typeof TOOLBAR_TRAITS)[number]>,
+  Same<(ToolbarClick | ToolbarSend)["type"], (typeof TOOLBAR_INTENTS)[number]>,
+];
+
+export function toolbarClick(name: string): ToolbarClick {
+  return { type: "click", name };
+}
+export function toolbarSend(text: string): ToolbarSend {
+  return { type: "send", text };
 }

@@ -9,6 +9,7 @@ import { mountAnswer } from "./answer";
 import { mountClipboard } from "./clipboard";
 import { mountControls } from "./controls";
 import { h } from "./dom";
+import { focusMemory } from "./focus";
 import { mountErrorPanel } from "./error-panel";
 import { mountInspector } from "./inspector";
 import { mountReasoning } from "./reasoning";
@@ -40,8 +41,12 @@ export interface ViewHandle {
 }
 
 const CHROME_TRAITS = [
-  "status", "error", "error_detail", "label", "can_retry", "notice", "inspect", "timing", "timing_axis",
+  "status", "error", "error_detail", "label", "can_retry", "notice", "inspect", "controls",
+  "timing", "timing_axis",
 ] as const;
+
+/** How many frames a new view waits to be attached before it gives up taking focus back. */
+const ADOPT_FOCUS_FRAMES = 120;
 
 export function mountView(options: ViewOptions): ViewHandle {
   const { model, el, store, scheduler } = options;
@@ -77,6 +82,7 @@ export function mountView(options: ViewOptions): ViewHandle {
     output: () => answer.output,
     copy: () => clipboard.copy(store.state.text),
     stopSent: (run) => stopHint.sent(run),
+    memory: focusMemory(store),
   });
   const stopHint = new StopHint(doc, { timeoutMs: options.stopAnswerMs });
   // The tool calls the model makes, each a collapsible block (its own module).
@@ -154,6 +160,14 @@ export function mountView(options: ViewOptions): ViewHandle {
   renderChrome();
   flushFrame();
 
+  // Front ends attach a view after render(): take focus back once attached.
+  let adoptFrame: number | null = null;
+  const adopt = (left: number): void => {
+    adoptFrame = null;
+    if (!destroyed && !controls.adoptFocus() && left > 0) adoptFrame = scheduler.request(() => adopt(left - 1));
+  };
+  adopt(ADOPT_FOCUS_FRAMES);
+
   return {
     root,
     flush: flushPending,
@@ -161,6 +175,7 @@ export function mountView(options: ViewOptions): ViewHandle {
       if (destroyed) return;
       destroyed = true;
       if (frame !== null) scheduler.cancel(frame);
+      if (adoptFrame !== null) scheduler.cancel(adoptFrame);
       frame = null;
       stopHint.clear();
       tools.destroy();

@@ -10,11 +10,15 @@ import {
   STATUSES,
   SYNCED_AT_END,
   SYNCED_AT_START,
+  TOOLBAR_INTENTS,
+  TOOLBAR_TRAITS,
   TRAITS,
   eventsRequest,
   retryIntent,
   snapshotRequest,
   stopIntent,
+  toolbarClick,
+  toolbarSend,
 } from "../src/protocol";
 import { parseKernelMessage } from "../src/store";
 import written from "./fixtures/protocol.json";
@@ -29,6 +33,8 @@ interface Fixture {
   end_state: Record<string, unknown>;
   kernel_messages: Array<Record<string, unknown>>;
   intents: Array<Record<string, unknown>>;
+  toolbar_traits: string[];
+  toolbar_intents: Array<Record<string, unknown>>;
 }
 
 const fixture = written as unknown as Fixture;
@@ -71,5 +77,13 @@ describe("the message contract, as Python writes it", () => {
     const built = [stopIntent(run), retryIntent(), snapshotRequest(), eventsRequest()];
     expect(built).toEqual(fixture.intents);
     expect(built.map((i) => i.type)).toEqual([...INTENTS]);
+  });
+
+  it("has the toolbar's traits and sends the toolbar intents Python understands", () => {
+    expect(sorted(TOOLBAR_TRAITS)).toEqual(sorted(fixture.toolbar_traits));
+    const [click, send] = fixture.toolbar_intents as [Record<string, unknown>, Record<string, unknown>];
+    const built = [toolbarClick(click.name as string), toolbarSend(send.text as string)];
+    expect(built).toEqual(fixture.toolbar_intents);
+    expect(built.map((i) => i.type)).toEqual([...TOOLBAR_INTENTS]);
   });
 });

@@ -26,6 +26,7 @@ export class FakeModel {
       notice: "",
       inspect: false,
       load_images: false,
+      controls: true,
       ...initial,
     };
   }
