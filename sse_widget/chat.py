@@ -20,6 +20,7 @@ import traitlets
 from .display import display_once
 from .loop import LoopBound
 from .redact import redact_url
+from .setup_errors import MissingKeyError
 from .widget import StreamWidget
 
 __all__ = ["ChatWidget", "Endpoint", "chat"]
@@ -47,7 +48,10 @@ class Endpoint:
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         host = httpx.URL(url).host
         if not key and host == httpx.URL(OPENAI_BASE_URL).host:
-            raise ValueError("No API key for api.openai.com: set OPENAI_API_KEY or pass api_key=...")
+            raise MissingKeyError(
+                "No API key for api.openai.com: set OPENAI_API_KEY, pass api_key=..., "
+                "or point base_url= (OPENAI_BASE_URL) at another endpoint, such as demo.start().base_url"
+            )
         return cls(url, key or None)
 
     @property
