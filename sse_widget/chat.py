@@ -17,8 +17,9 @@ import httpx
 import ipywidgets
 import traitlets
 
-from .display import display_once
+from .display import WithTextCopies, display_once
 from .loop import LoopBound
+from .protocol import ENDED
 from .redact import redact_url
 from .setup_errors import MissingKeyError
 from .widget import StreamWidget
@@ -104,7 +105,7 @@ def chat(
     return endpoint.start(widget, model, as_messages(prompt_or_messages, system), **params)
 
 
-class ChatWidget(LoopBound, ipywidgets.VBox):
+class ChatWidget(WithTextCopies, LoopBound, ipywidgets.VBox):
     """A multi-turn conversation: user turns, streamed assistant turns, and controls.
 
     >>> conversation = ChatWidget(model="gpt-4o-mini")   # doctest: +SKIP
@@ -185,6 +186,7 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         )
         answer = StreamWidget(label=self.model or "assistant")
         answer.observe(self._answer_status, "status")
+        answer.observe(self._answer_ended, "status")
         self._turns.append((text, answer))
         self._history.children = (*self._history.children, user, answer)
         if self.source is not None:
@@ -216,6 +218,24 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         self._turns.clear()
         self._history.children = ()
         self._sync_buttons()
+
+    async def wait(self) -> str:
+        """Wait until the last answer has ended; returns its text."""
+        text = await self._turns[-1][1].wait() if self._turns else ""
+        self.refresh_displays()  # under the awaiting cell, for headless runs
+        return text
+
+    def markdown_copy(self) -> str:
+        """The transcript: each user turn and its answer (or error)."""
+        turns = [
+            f"**You:**\n\n{user}\n\n**{answer.label}:**\n\n{answer.markdown_copy() or f'*({answer.status})*'}"
+            for user, answer in self._turns
+        ]
+        return "\n\n".join(turns)
+
+    def _answer_ended(self, change: dict[str, Any]) -> None:
+        if change["new"] in ENDED:
+            self.refresh_displays()
 
     def _send_prompt(self) -> None:
         text = self.prompt.value.strip()
