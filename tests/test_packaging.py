@@ -57,3 +57,9 @@ def test_demo_start_without_the_extra_says_in_one_line_what_to_install() -> None
 def test_demo_server_classes_load_on_first_use() -> None:
     result = run_python("from sse_widget import demo\nprint(demo.DemoServer.__name__, demo.BackgroundServer.__name__)")
     assert result.stdout.split() == ["DemoServer", "BackgroundServer"], result.stderr
+
+
+def test_the_demo_command_without_the_extra_exits_with_one_line() -> None:
+    result = run_python(WITHOUT_DEMO_EXTRA + "import runpy\nrunpy.run_module('sse_widget.demo', run_name='__main__')")
+    assert result.returncode == 1
+    assert result.stderr.strip() == 'The demo server needs starlette, which is not installed: pip install "sse-widget[demo]"'
