@@ -6,7 +6,7 @@ line (``_render_traceback_``) instead of a traceback through this package.
 
 from __future__ import annotations
 
-__all__ = ["MissingExtraError", "MissingKeyError", "OneLineError"]
+__all__ = ["MagicArgumentsError", "MissingExtraError", "MissingKeyError", "OneLineError"]
 
 
 class OneLineError(Exception):
@@ -18,6 +18,10 @@ class OneLineError(Exception):
 
 class MissingKeyError(OneLineError, ValueError):
     """No API key for a provider that needs one."""
+
+
+class MagicArgumentsError(OneLineError, ValueError):
+    """A cell magic's line that cannot work (an unknown option, no model)."""
 
 
 class MissingExtraError(OneLineError, ImportError):

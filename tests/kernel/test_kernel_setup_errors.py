@@ -36,6 +36,12 @@ def test_chat_magic_without_a_key_is_one_line(kernel: KernelFrontend) -> None:
     assert shown.startswith("MissingKeyError: No API key") and "\n" not in shown
 
 
+def test_chat_magic_misuse_is_one_line(kernel: KernelFrontend) -> None:
+    kernel.execute("%load_ext sse_widget")
+    shown = error_of(kernel, "%%chat --model demo --bogus 1\nhi")
+    assert "unknown options --bogus 1" in shown and "\n" not in shown.strip() and "Traceback" not in shown
+
+
 def test_demo_without_its_extra_is_one_line(kernel: KernelFrontend) -> None:
     code = "import sys\nsys.modules['starlette'] = None\nfrom sse_widget import demo\ndemo.start()"
     shown = error_of(kernel, code)
