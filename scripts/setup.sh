@@ -18,7 +18,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[dev]"
+python -m pip install --quiet -e ".[dev,demo,lab]"
 
 # The express servers (tutorial, relay, compression, proxy) the interop tests start.
 npm ci --prefix tests/interop --no-audit --no-fund

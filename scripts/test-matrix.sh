@@ -55,7 +55,7 @@ for row in "${ROWS[@]}"; do
   uv venv --quiet --python "$python" "$env"
   # The project's dependencies without the project itself: the tests import
   # this checkout through PYTHONPATH, with the bundle the main install built.
-  uv pip install --quiet --python "$env/bin/python" -r pyproject.toml --extra dev $requirements
+  uv pip install --quiet --python "$env/bin/python" -r pyproject.toml --all-extras $requirements
   versions=$("$env/bin/python" -c 'import sys; from importlib.metadata import version as v; print("Python " + sys.version.split()[0] + ", ipykernel " + v("ipykernel") + ", jupyterlab " + v("jupyterlab"))')
   echo "=== matrix $name: $versions"
   # shellcheck disable=SC2086 # $tests is a list of words

@@ -17,9 +17,11 @@ import httpx
 import ipywidgets
 import traitlets
 
-from .display import display_once
+from .display import WithTextCopies, display_once
 from .loop import LoopBound
+from .protocol import ENDED
 from .redact import redact_url
+from .setup_errors import MissingKeyError
 from .toolbar import Toolbar
 from .widget import StreamWidget
 
@@ -48,7 +50,10 @@ class Endpoint:
         key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         host = httpx.URL(url).host
         if not key and host == httpx.URL(OPENAI_BASE_URL).host:
-            raise ValueError("No API key for api.openai.com: set OPENAI_API_KEY or pass api_key=...")
+            raise MissingKeyError(
+                "No API key for api.openai.com: set OPENAI_API_KEY, pass api_key=..., "
+                "or point base_url= (OPENAI_BASE_URL) at another endpoint, such as demo.start().base_url"
+            )
         return cls(url, key or None)
 
     @property
@@ -101,7 +106,7 @@ def chat(
     return endpoint.start(widget, model, as_messages(prompt_or_messages, system), **params)
 
 
-class ChatWidget(LoopBound, ipywidgets.VBox):
+class ChatWidget(WithTextCopies, LoopBound, ipywidgets.VBox):
     """A multi-turn conversation: user turns, streamed assistant turns, and controls.
 
     >>> conversation = ChatWidget(model="gpt-4o-mini")   # doctest: +SKIP
@@ -183,6 +188,7 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         )
         answer = StreamWidget(label=self.model or "assistant", controls=False)
         answer.observe(self._answer_status, "status")
+        answer.observe(self._answer_ended, "status")
         self._turns.append((text, answer))
         self._history.children = (*self._history.children, user, answer)
         if self.source is not None:
@@ -214,6 +220,24 @@ class ChatWidget(LoopBound, ipywidgets.VBox):
         self._turns.clear()
         self._history.children = ()
         self._sync_buttons()
+
+    async def wait(self) -> str:
+        """Wait until the last answer has ended; returns its text."""
+        text = await self._turns[-1][1].wait() if self._turns else ""
+        self.refresh_displays()  # under the awaiting cell, for headless runs
+        return text
+
+    def markdown_copy(self) -> str:
+        """The transcript: each user turn and its answer (or error)."""
+        turns = [
+            f"**You:**\n\n{user}\n\n**{answer.label}:**\n\n{answer.markdown_copy() or f'*({answer.status})*'}"
+            for user, answer in self._turns
+        ]
+        return "\n\n".join(turns)
+
+    def _answer_ended(self, change: dict[str, Any]) -> None:
+        if change["new"] in ENDED:
+            self.refresh_displays()
 
     def _send_prompt(self, text: str) -> None:
         text = text.strip()

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets
 
 from .chat import Endpoint, as_messages
-from .display import DisplayedOnce, display_once
+from .display import WithTextCopies, display_once, stats_summary
 from .loop import call_on_loop
+from .protocol import ENDED
 from .time_axis import SharedTimeAxis
 from .toolbar import Toolbar
 from .widget import StreamWidget
@@ -25,7 +26,7 @@ MIN_COLUMN = "min(100%, 20rem)"
 RESULT_COLUMNS = ("label", "text", "status", "ttft_ms", "tokens", "tokens_per_s", "error")
 
 
-class CompareWidget(DisplayedOnce, ipywidgets.VBox):
+class CompareWidget(WithTextCopies, ipywidgets.VBox):
     """A grid of :class:`StreamWidget` s with Stop all and Retry all."""
 
     def __init__(self, widgets: Sequence[StreamWidget], columns: int | None = None) -> None:
@@ -48,6 +49,8 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
         self.add_class("sse-compare")
         #: The panes' timing strips share one time axis.
         self.time_axis = SharedTimeAxis(self.widgets)
+        for widget in self.widgets:
+            widget.observe(self._column_status, "status")
 
     def stop(self) -> int:
         """Stop every running stream; returns how many were running."""
@@ -63,7 +66,18 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
 
     async def wait(self) -> list[str]:
         """Wait until every stream has ended; returns their texts."""
-        return [await widget.wait() for widget in self.widgets]
+        texts = [await widget.wait() for widget in self.widgets]
+        self.refresh_displays()  # under the awaiting cell, for headless runs
+        return texts
+
+    def markdown_copy(self) -> str:
+        """One section per stream: its label, its answer (or error) and its stats."""
+        sections = []
+        for widget in self.widgets:
+            stats = stats_summary(widget.stats) if widget.stats else ""
+            body = widget.markdown_copy() or f"*({widget.status})*"
+            sections.append(f"### {widget.label}\n\n{body}" + (f"\n\n*{stats}*" if stats else ""))
+        return "\n\n".join(sections)
 
     def results(self) -> Any:
         """One row per stream (label, text, status, ttft_ms, tokens, tokens_per_s, error), as they stand now.
@@ -88,14 +102,9 @@ class CompareWidget(DisplayedOnce, ipywidgets.VBox):
             return rows
         return pandas.DataFrame(rows, columns=list(RESULT_COLUMNS))
 
-    def _ipython_display_(self, **kwargs: Any) -> None:
-        from IPython.display import display
-
-        if self.shown_in_this_cell():
-            return
-        bundle = self._repr_mimebundle_(**kwargs)
-        if bundle:
-            display(bundle, raw=True)
+    def _column_status(self, change: dict[str, Any]) -> None:
+        if change["new"] in ENDED:
+            self.refresh_displays()
 
     def _retry_from_front_end(self) -> None:
         # Button clicks may arrive on another thread: runs start on the loop.

@@ -9,9 +9,10 @@ first. :class:`WithTextCopies` also puts the widget's text into its outputs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-__all__ = ["SAVED_ANSWER_KEY", "DisplayedOnce", "WithTextCopies", "display_once"]
+__all__ = ["SAVED_ANSWER_KEY", "DisplayedOnce", "WithTextCopies", "display_once", "stats_summary"]
 
 #: Output metadata key marking an output whose text/markdown is the saved answer
 #: (read by the JupyterLab extension in labextension/).
@@ -37,22 +38,34 @@ class DisplayedOnce:
 
 
 class WithTextCopies(DisplayedOnce):
-    """Mixin for a widget with ``text`` and ``status`` traits: its outputs carry the text too.
+    """Mixin for a widget whose outputs carry a markdown copy of what it shows.
 
     The outputs' ``text/plain`` and ``text/markdown`` copies are what nbconvert,
-    GitHub previews and front ends without widget support show.
+    GitHub previews and front ends without widget support show. The copy is
+    :meth:`markdown_copy`: by default the ``text`` trait, and the ``error`` line
+    of a failed run; :meth:`refresh_displays` puts the current copy into the outputs.
     """
 
     _display_id: str | None = None
+
+    def markdown_copy(self) -> str:
+        """What the widget shows, as markdown ("" when it shows nothing yet)."""
+        text: str = getattr(self, "text", "")
+        error: str = getattr(self, "error", "") if getattr(self, "status", "") == "error" else ""
+        if not error:
+            return text
+        line = f"**Error:** {error}"
+        return f"{text}\n\n{line}" if text else line
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         if data is None:
             return bundle
-        text: str = getattr(self, "text", "")
+        text = self.markdown_copy()
         data = dict(data)
-        data["text/plain"] = text or f"<{type(self).__name__}: {getattr(self, 'status', '')}>"
+        status = getattr(self, "status", "")
+        data["text/plain"] = text or (f"<{type(self).__name__}: {status}>" if status else f"<{type(self).__name__}>")
         metadata = dict(metadata)
         if text:
             data["text/markdown"] = text
@@ -82,6 +95,25 @@ class WithTextCopies(DisplayedOnce):
     def _bundle(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         bundle = self._repr_mimebundle_(**kwargs)
         return bundle if isinstance(bundle, tuple) else (bundle, {})
+
+
+def stats_summary(stats: Mapping[str, Any]) -> str:
+    """A run's stats as one line of text, as the widget's header shows them: "TTFT 120 ms · ≈85 tokens · 2.1 s"."""
+    approx = "≈" if stats.get("tokens_estimated") else ""
+    parts = []
+    if stats.get("ttft_ms") is not None:
+        parts.append(f"TTFT {_duration(stats['ttft_ms'])}")
+    if stats.get("tokens") is not None:
+        parts.append(f"{approx}{stats['tokens']} token{'' if stats['tokens'] == 1 else 's'}")
+    if stats.get("tokens_per_s") is not None:
+        parts.append(f"{approx}{stats['tokens_per_s']:.1f} tok/s")
+    if stats.get("elapsed_ms") is not None:
+        parts.append(_duration(stats["elapsed_ms"]))
+    return " · ".join(parts)
+
+
+def _duration(ms: float) -> str:
+    return f"{round(ms)} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
 Displayable = TypeVar("Displayable", bound=DisplayedOnce)

@@ -8,6 +8,7 @@ import shlex
 from typing import Any
 
 from .chat import chat
+from .setup_errors import MagicArgumentsError
 from .widget import StreamWidget
 
 __all__ = ["chat_magic", "load_ipython_extension"]
@@ -29,12 +30,12 @@ def chat_magic(line: str, cell: str) -> StreamWidget:
     try:
         args, unknown = _PARSER.parse_known_args(shlex.split(line))
     except (argparse.ArgumentError, ValueError) as exc:
-        raise ValueError(f"%%chat: {exc}") from None
+        raise MagicArgumentsError(f"%%chat: {exc}") from None
     if unknown:
-        raise ValueError(f"%%chat: unknown options {' '.join(unknown)}; use --model, --base-url, --system, --label, --temperature")
+        raise MagicArgumentsError(f"%%chat: unknown options {' '.join(unknown)}; use --model, --base-url, --system, --label, --temperature")
     model = args.model or os.environ.get("OPENAI_MODEL")
     if not model:
-        raise ValueError("%%chat needs a model: --model NAME, or set OPENAI_MODEL")
+        raise MagicArgumentsError("%%chat needs a model: --model NAME, or set OPENAI_MODEL")
     params: dict[str, Any] = {}
     if args.temperature is not None:
         params["temperature"] = args.temperature

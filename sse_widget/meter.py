@@ -15,6 +15,9 @@ _BUFFERED_EVENTS = 6
 _BUFFERED_READS = 3
 _BUFFERED_EVENTS_PER_READ = 3
 _CHARS_PER_TOKEN = 4
+#: A rate is measured over at least this long a span of streaming, from tokens in
+#: at least two network reads: tokens that came together (a buffered stream) have no rate.
+_RATE_MIN_SPAN_S = 0.1
 
 
 class Meter:
@@ -30,7 +33,9 @@ class Meter:
         "reasoning_chars",
         "first_token",
         "last_token",
+        "token_reads",
         "usage",
+        "_read_of_last_token",
     )
 
     def __init__(self) -> None:
@@ -44,6 +49,9 @@ class Meter:
         self.reasoning_chars = 0
         self.first_token: float | None = None
         self.last_token: float | None = None
+        #: How many network reads carried answer or reasoning text.
+        self.token_reads = 0
+        self._read_of_last_token = 0
         self.usage: dict[str, int] = {}
 
     def read(self, size: int, now: float) -> None:
@@ -61,6 +69,9 @@ class Meter:
             if self.first_token is None:
                 self.first_token = now
             self.last_token = now
+            if self._read_of_last_token != self.reads:
+                self._read_of_last_token = self.reads
+                self.token_reads += 1
         if delta.reasoning:
             self.reasoning_events += 1
             self.reasoning_chars += len(delta.reasoning)
@@ -73,19 +84,21 @@ class Meter:
 
         ``token_events`` says the format sends one token per event, so events
         count tokens when the server reports no usage; otherwise four
-        characters make a token.
+        characters make a token. With no text and no reported usage there is
+        no count (``tokens`` is None); the rate needs tokens spread over
+        several reads and at least 0.1 s.
         """
         output_tokens = self.usage.get("output_tokens")
         estimated = output_tokens is None
-        if output_tokens is None:
+        if output_tokens is None and self.first_token is not None:
             if token_events:
                 output_tokens = self.text_events + self.reasoning_events
             else:
                 output_tokens = round((self.chars + self.reasoning_chars) / _CHARS_PER_TOKEN)
         rate = None
-        if self.first_token is not None and self.last_token is not None:
+        if self.first_token is not None and self.last_token is not None and output_tokens is not None:
             span = self.last_token - self.first_token
-            if span > 0 and output_tokens > 1:
+            if span >= _RATE_MIN_SPAN_S and self.token_reads > 1 and output_tokens > 1:
                 rate = round((output_tokens - 1) / span, 1)
         stats = Stats(
             ttft_ms=None if self.first_token is None else round((self.first_token - started) * 1000),

@@ -61,7 +61,7 @@ class _StatsBase(TypedDict):
     chars: int  # answer characters
     bytes: int  # body bytes read
     reads: int  # network reads
-    tokens: int  # reported by the provider, else estimated
+    tokens: int | None  # reported by the provider, else estimated; None with no text and no report
     tokens_estimated: bool
     tokens_per_s: float | None  # None until two tokens arrived apart in time
 

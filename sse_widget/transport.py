@@ -13,7 +13,6 @@ import asyncio
 import functools
 import json
 import ssl
-import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ import httpx
 
 from .decoders import Decoder, decoder_for
 from .errors import HTTPStatusError, NetworkError
+from .failure_text import connection_failure, exception_chain, status_advice
 from .formats import FormatSpec, error_message
 from .pages import looks_like_html, page_text
 from .redact import redact, redact_url, secrets_in
@@ -138,14 +138,14 @@ class Transport:
                         self.last_event_id = self.event_stream.last_event_id
                     if not self.policy.allows(request.method, self.last_event_id, attempt, exc):
                         if self._unresumable(exc):
-                            raise NetworkError(f"{_describe(exc, request.url)} {_NO_IDS}", traceback.format_exc()) from None
+                            raise NetworkError(f"{self._describe(exc)} {_NO_IDS}", exception_chain(exc)) from None
                         raise exc from None
                     attempt += 1
                     on_reconnect()
                     retry_ms = self.event_stream.reconnection_time if self.event_stream else None
                     await asyncio.sleep(self.policy.delay(attempt, retry_ms))
         except httpx.HTTPError as exc:
-            raise NetworkError(_describe(exc, request.url), traceback.format_exc()) from None
+            raise NetworkError(self._describe(exc), exception_chain(exc)) from None
         finally:
             if owns_client:
                 await client.aclose()
@@ -156,7 +156,7 @@ class Transport:
         try:
             if not response.is_success:
                 body = await _read_limited(response, _ERROR_BODY_LIMIT)
-                message, detail = _http_error_message(response, body, self.request.secrets())
+                message, detail = _http_error_message(response, body, self.request.secrets(), self.request.url)
                 raise HTTPStatusError(message, response.status_code, detail)
             decoder = decoder_for(response.headers.get("content-type", ""), self.event_stream)
             if isinstance(decoder, SSEDecoder):
@@ -164,6 +164,9 @@ class Transport:
             await consume(response, decoder)
         finally:
             await response.aclose()
+
+    def _describe(self, exc: httpx.HTTPError) -> str:
+        return connection_failure(exc, self.request.url, _timeout(self.request.timeout))
 
     def _unresumable(self, failure: Exception) -> bool:
         """A GET event stream that broke but carried no ids: say why it is not resumed."""
@@ -221,7 +224,7 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     return bytes(body[:limit])
 
 
-def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str]) -> tuple[str, str]:
+def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str], url: str) -> tuple[str, str]:
     """One line for an error response, and its body's whole text as the detail."""
     reason = response.reason_phrase or ""
     head = f"HTTP {response.status_code}{' ' + reason if reason else ''}"
@@ -239,23 +242,8 @@ def _http_error_message(response: httpx.Response, body: bytes, secrets: list[str
             message = error_message(payload.get("error", payload) if isinstance(payload, Mapping) else payload)
     if len(message) > _ERROR_TEXT_LIMIT:
         message = message[: _ERROR_TEXT_LIMIT - 3] + "..."
-    return redact(f"{head}: {message}" if message else head, secrets), redact(detail, secrets)
-
-
-def _describe(exc: httpx.HTTPError, url: str) -> str:
-    """One line that says what went wrong with the connection, never a traceback."""
-    parsed = httpx.URL(url)
-    where = f"{parsed.scheme}://{parsed.netloc.decode()}"
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"Could not connect to {where}: no answer within the connect timeout."
-    if isinstance(exc, httpx.ConnectError):
-        return f"Could not connect to {where}: {exc or 'connection failed'}."
-    if isinstance(exc, httpx.ReadTimeout):
-        return "The stream stalled: no data arrived within the read timeout."
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"The server dropped the connection mid-stream ({exc})."
-    if isinstance(exc, httpx.ReadError):
-        return f"The connection broke mid-stream ({exc or type(exc).__name__})."
-    if isinstance(exc, httpx.TimeoutException):
-        return f"Timed out talking to {where} ({type(exc).__name__})."
-    return f"{type(exc).__name__}: {exc}"
+    line = f"{head}: {message}" if message else head
+    advice = status_advice(response.status_code, response.headers, url)
+    if advice:
+        line = f"{line.rstrip('.')} — {advice}."
+    return redact(line, secrets), redact(detail, secrets)

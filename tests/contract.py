@@ -23,8 +23,9 @@ FIXTURE = Path(__file__).resolve().parents[1] / "js" / "test" / "fixtures" / "pr
 def full_stats() -> protocol.Stats:
     """Stats with every key, as a run with reported usage has them."""
     meter = Meter()
-    meter.read(120, now=1.1)
+    meter.read(60, now=1.1)
     meter.delta(Delta(text="Hello"), now=1.2)
+    meter.read(60, now=1.3)
     meter.delta(Delta(text=" world", usage={"output_tokens": 2, "input_tokens": 7}), now=1.3)
     return meter.stats(started=1.0, now=1.5, token_events=True)
 

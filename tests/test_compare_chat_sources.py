@@ -55,7 +55,8 @@ async def test_compare_takes_sources_and_returns_one_row_per_stream(demo: DemoSe
     assert [r["label"] for r in rows] == ["sdk", "words", "broken"]
     assert [r["status"] for r in rows] == ["done", "done", "error"]
     assert rows[0]["text"] == pick_answer(PROMPT) and rows[1]["text"] == "one two" and rows[2]["text"] == "half"
-    assert rows[0]["tokens"] > 0 and rows[0]["ttft_ms"] is not None and rows[0]["tokens_per_s"] is not None
+    # (the rate is there only over a long enough span: tests/test_demo.py)
+    assert rows[0]["tokens"] > 0 and rows[0]["ttft_ms"] is not None and "tokens_per_s" in rows[0]
     assert rows[2]["error"] == "The stream's source raised RuntimeError: the model fell over"
     assert rows[0]["error"] == rows[1]["error"] == ""
 

@@ -99,6 +99,19 @@ async def test_burst_delivers_everything_at_once_after_a_silence(demo: DemoServe
     assert w.stats["elapsed_ms"] / 1000 - silence < 0.5
     assert "buffering" in w.notice
     assert time.monotonic() - started >= silence
+    assert w.stats["tokens_per_s"] is None, "tokens that came at once have no rate"
+
+
+async def test_a_paced_stream_has_a_rate_and_a_failed_run_without_text_no_token_count(demo: DemoServer) -> None:
+    paced = StreamWidget()
+    paced.start(demo.chat_url, json={"model": "demo", "stream": True, "messages": MESSAGES}, params={"tokens_per_second": 200})
+    await asyncio.wait_for(paced.wait(), 20)
+    assert paced.status == "done" and paced.stats["tokens_per_s"] is not None
+    assert 50 < paced.stats["tokens_per_s"] < 400
+    failed = StreamWidget()
+    failed.start(demo.chat_url, json={"model": "demo", "stream": True, "messages": MESSAGES}, params={"fail": "http"})
+    await asyncio.wait_for(failed.wait(), 10)
+    assert failed.status == "error" and failed.stats["tokens"] is None and failed.stats["tokens_per_s"] is None
 
 
 def test_command_line_serves_until_interrupted() -> None:

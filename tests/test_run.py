@@ -195,7 +195,7 @@ async def test_connection_refused_is_one_clear_line() -> None:
     w.start(f"http://127.0.0.1:{port}/v1/chat/completions")
     await asyncio.wait_for(w.wait(), 5)
     assert w.status == "error"
-    assert w.error.startswith(f"Could not connect to http://127.0.0.1:{port}")
+    assert w.error.startswith(f"Connection refused by 127.0.0.1:{port}")
     assert "\n" not in w.error
 
 

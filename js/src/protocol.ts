@@ -34,7 +34,7 @@ export interface Stats {
   /** Network reads. */
   reads?: number;
   /** Reported by the provider, else estimated. */
-  tokens?: number;
+  tokens?: number | null;
   tokens_estimated?: boolean;
   tokens_per_s?: number | null;
   /** Only when the provider reports it. */

@@ -314,6 +314,10 @@ describe("view text and cursor", () => {
     model.set("stats", { ttft_ms: 1250, tokens: 1, tokens_per_s: 2, elapsed_ms: 61_000, tokens_estimated: false });
     scheduler.flush();
     expect(q(".sse-widget-stats")!.textContent).toBe("TTFT 1.3 s · 1 token · 2.0 tok/s · 1 min 1 s");
+    // a failed run with no text: no count, no rate (Python sends null for both)
+    model.set("stats", { ttft_ms: null, tokens: null, tokens_per_s: null, elapsed_ms: 40, tokens_estimated: true });
+    scheduler.flush();
+    expect(q(".sse-widget-stats")!.textContent).toBe("40 ms");
     model.set("stats", {});
     scheduler.flush();
     expect(q(".sse-widget-stats")!.textContent).toBe("");

@@ -33,13 +33,28 @@ with ``stream_options.include_usage``, DashScope streams only with the
 and ``GET /v1/text?end_marker=end`` ends with ``data: end`` instead of ``[DONE]``.
 
 Run ``python -m sse_widget.demo`` to serve it from a terminal.
+
+The server needs the ``demo`` extra (starlette and uvicorn): without it,
+:func:`start` says in one line what to install.
 """
 
+from __future__ import annotations
+
+import importlib
+import socket
+from typing import TYPE_CHECKING, Any
+
+from ..setup_errors import MissingExtraError
 from .answers import ANSWERS, pick_answer, tokenize
-from .app import DemoServer, start
 from .pacing import FAILURES, Pace, RequestRecord
-from .server import BackgroundServer, free_port
 from .wire import Wire
+
+if TYPE_CHECKING:
+    from .app import DemoServer
+    from .server import BackgroundServer
+
+#: Names that need the server's dependencies, imported when first used.
+_SERVER_NAMES = {"DemoServer": ".app", "BackgroundServer": ".server"}
 
 __all__ = [
     "ANSWERS",
@@ -54,3 +69,31 @@ __all__ = [
     "start",
     "tokenize",
 ]
+
+
+def start(*, tokens_per_second: float = 40.0, ttft: float = 0.3, port: int = 0) -> DemoServer:
+    """Start the demo endpoint on 127.0.0.1 in the background and return it."""
+    return _server_module(".app").start(tokens_per_second=tokens_per_second, ttft=ttft, port=port)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name, __name__)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in ("starlette", "uvicorn"):
+            raise
+        raise MissingExtraError.for_extra("The demo server", "demo", missing) from None
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SERVER_NAMES:
+        return getattr(_server_module(_SERVER_NAMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from .app import DemoServer
+from ..setup_errors import MissingExtraError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,6 +15,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tokens-per-second", type=float, default=40.0)
     parser.add_argument("--ttft", type=float, default=0.3, help="seconds before the first token")
     args = parser.parse_args(argv)
+    try:
+        from . import DemoServer
+    except MissingExtraError as exc:
+        sys.exit(str(exc))
     server = DemoServer(tokens_per_second=args.tokens_per_second, ttft=args.ttft, port=args.port)
     print(f"sse-widget demo endpoint on {server.url} (Ctrl+C to stop)")
     print(f"  OpenAI chat      POST {server.chat_url}")

@@ -179,7 +179,7 @@ async def test_plain_text_event_error_ends_in_error(starlette_url: str) -> None:
 async def test_html_error_page_becomes_one_readable_line(starlette_url: str) -> None:
     w = await finished(f"{starlette_url}/502", json={"stream": True})
     assert w.status == "error"
-    assert w.error == "HTTP 502 Bad Gateway: 502 Bad Gateway"
+    assert w.error.startswith("HTTP 502 Bad Gateway: 502 Bad Gateway — the server failed, not the request: Retry")
     assert "<" not in w.error_detail and "nginx/1.27.0" in w.error_detail
 
 

@@ -162,7 +162,7 @@ async def test_anthropic_run_that_fails_or_is_stopped_estimates_its_tokens(demo:
     body = {"model": "demo", "max_tokens": 1024, "messages": MESSAGES, "stream": True}
     w = StreamWidget()
     if end == "fail":
-        w.start(f"{demo.url}/v1/messages", json=body, params={"fail": "error", "fail_after": 40})
+        w.start(f"{demo.url}/v1/messages", json=body, params={"fail": "error", "fail_after": 40, "tokens_per_second": 200})
     else:
         w.start(f"{demo.url}/v1/messages", json=body, params={"tokens_per_second": 50})
         assert await eventually(lambda: len(w.text) > 40, timeout=TIMEOUT)
