@@ -1,4 +1,4 @@
-"""The Python sources pass ruff with the rules in pyproject.toml (unused names, likely bugs, import order)."""
+"""The Python sources and notebooks pass ruff with the rules in pyproject.toml (unused names, likely bugs, import order)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_python_sources_pass_ruff() -> None:
     except ImportError:
         pytest.fail("ruff is missing: install the dev extra (pip install -e '.[dev]')")
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "sse_widget", "tests", "bench"],
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "sse_widget", "tests", "bench", "notebooks"],
         cwd=REPO,
         capture_output=True,
         text=True,
