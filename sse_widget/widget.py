@@ -141,6 +141,11 @@ class StreamWidget(WithTextCopies, LoopBound, anywidget.AnyWidget):
                 raise TypeError(f"{', '.join(unused) or 'method'} only apply to a URL, not to a Python stream")
             self._begin(Source(url, format=format))
             return self
+        if not isinstance(url, (str, httpx.URL)):
+            raise TypeError(
+                f"Cannot stream from {type(url).__name__}: pass a URL, or a Python stream "
+                "(an SDK stream, an iterator or generator of text, or a function returning one)"
+            )
         request = StreamRequest(
             url=str(url),
             method=method.upper(),

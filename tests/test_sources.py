@@ -226,6 +226,15 @@ def test_http_keywords_do_not_apply_to_a_python_stream() -> None:
     asyncio.run(go())
 
 
+
+def test_something_neither_a_url_nor_a_stream_is_refused_in_one_line() -> None:
+    async def go() -> None:
+        for target in (..., 42, None):
+            with pytest.raises(TypeError, match=r"^Cannot stream from \w+: pass a URL, or a Python stream"):
+                StreamWidget().start(target)
+
+    asyncio.run(go())
+
 # -- errors from the source --------------------------------------------------------------
 
 
