@@ -19,7 +19,6 @@ import traitlets
 
 from .display import WithTextCopies, display_once
 from .loop import LoopBound
-from .protocol import ENDED
 from .redact import redact_url
 from .setup_errors import MissingKeyError
 from .toolbar import Toolbar
@@ -188,7 +187,6 @@ class ChatWidget(WithTextCopies, LoopBound, ipywidgets.VBox):
         )
         answer = StreamWidget(label=self.model or "assistant", controls=False)
         answer.observe(self._answer_status, "status")
-        answer.observe(self._answer_ended, "status")
         self._turns.append((text, answer))
         self._history.children = (*self._history.children, user, answer)
         if self.source is not None:
@@ -234,10 +232,6 @@ class ChatWidget(WithTextCopies, LoopBound, ipywidgets.VBox):
             for user, answer in self._turns
         ]
         return "\n\n".join(turns)
-
-    def _answer_ended(self, change: dict[str, Any]) -> None:
-        if change["new"] in ENDED:
-            self.refresh_displays()
 
     def _send_prompt(self, text: str) -> None:
         text = text.strip()

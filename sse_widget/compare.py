@@ -10,7 +10,6 @@ import ipywidgets
 from .chat import Endpoint, as_messages
 from .display import WithTextCopies, display_once, stats_summary
 from .loop import call_on_loop
-from .protocol import ENDED
 from .time_axis import SharedTimeAxis
 from .toolbar import Toolbar
 from .widget import StreamWidget
@@ -49,8 +48,6 @@ class CompareWidget(WithTextCopies, ipywidgets.VBox):
         self.add_class("sse-compare")
         #: The panes' timing strips share one time axis.
         self.time_axis = SharedTimeAxis(self.widgets)
-        for widget in self.widgets:
-            widget.observe(self._column_status, "status")
 
     def stop(self) -> int:
         """Stop every running stream; returns how many were running."""
@@ -101,10 +98,6 @@ class CompareWidget(WithTextCopies, ipywidgets.VBox):
         except ImportError:
             return rows
         return pandas.DataFrame(rows, columns=list(RESULT_COLUMNS))
-
-    def _column_status(self, change: dict[str, Any]) -> None:
-        if change["new"] in ENDED:
-            self.refresh_displays()
 
     def _retry_from_front_end(self) -> None:
         # Button clicks may arrive on another thread: runs start on the loop.
