@@ -14,7 +14,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,10 +33,19 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1200, "height": 900}
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+#: Every URL with a network scheme whose host is not this machine. A pattern,
+#: not a Python predicate: Playwright matches a pattern in the browser's
+#: driver, but it must hold each request for a predicate until the sync API's
+#: thread next calls into Playwright, so a test polling a server in plain
+#: Python (``wait_until``) would wait for a request the fixture itself stalled.
+REMOTE_URL = re.compile(
+    r"^(?:https?|wss?)://(?!(?:%s)(?::\d+)?(?:[/?#]|$))" % "|".join(re.escape(h) for h in LOCAL_HOSTS)
+)
+
 #: Console errors that the front ends themselves log on every page load;
 #: left out of ``console_errors`` so tests can assert it stays empty.
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
 KNOWN_CONSOLE_NOISE = [
     # Notebook 7.6: its shortcuts settings handler reads the schema of a
     # plugin the page never loaded (seen on /tree as well, with no extension)
@@ -122,11 +130,6 @@ def console_errors() -> list[str]:
     return []
 
 
-def _is_remote(url: str) -> bool:
-    host = urlsplit(url).hostname
-    return host is not None and host not in LOCAL_HOSTS
-
-
 def _record(errors: list[str], text: str) -> None:
     if not any(p.search(text) for p in KNOWN_CONSOLE_NOISE):
         errors.append(text)
@@ -141,7 +144,7 @@ def page(
     # Tests talk only to this machine. Host pages (Voila's, for one) ask
     # outside hosts for fonts and scripts; refuse those at once rather than
     # wait on DNS, so a page never depends on the network.
-    context.route(_is_remote, lambda route: route.abort("blockedbyclient"))
+    context.route(REMOTE_URL, lambda route: route.abort("blockedbyclient"))
     pg = context.new_page()
     pg.on(
         "console",

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import harness as jh
+from tests.servers import Script, wait_until
 
 WIDGET_CELL = '''\
 import anywidget
@@ -149,3 +150,23 @@ def test_server_start_timeout_reports_log_and_cleans_up():
     with pytest.raises(jh.JupyterServerError, match=r"(?s)did not answer .*server log"):
         server.start()
     assert server.proc is None
+
+
+def test_page_refuses_outside_hosts_and_never_holds_local_requests(page, server):
+    """Outside hosts fail at once; a local request goes out while Python polls.
+
+    The second half is what a test waiting on a local server's log in plain
+    Python relies on: no Playwright call is in progress while it waits, so a
+    request the fixture intercepted would sit unanswered until the next one.
+    """
+    url = server.add("/late.png", Script.of([b"not really a png"], content_type="image/png"))
+    page.goto(server.add("/blank", Script.of(["<!doctype html><title>blank</title>"], content_type="text/html")))
+    refused = page.evaluate(
+        """async (urls) => Promise.all(urls.map((u) => fetch(u).then(() => "fetched", () => "refused")))""",
+        ["http://example.com/", "https://10.255.255.1:8443/x", "http://127.0.0.1.example.com/"],
+    )
+    assert refused == ["refused"] * 3
+    page.evaluate("(u) => { setTimeout(() => { new Image().src = u; }, 100); }", url)
+    assert wait_until(lambda: any(c.path == "/late.png" for c in server.connections), timeout=10), (
+        "a local image request was held until the next Playwright call"
+    )
