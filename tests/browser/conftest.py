@@ -40,9 +40,8 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 #: driver, but it must hold each request for a predicate until the sync API's
 #: thread next calls into Playwright, so a test polling a server in plain
 #: Python (``wait_until``) would wait for a request the fixture itself stalled.
-REMOTE_URL = re.compile(
-    r"^(?:https?|wss?)://(?!(?:%s)(?::\d+)?(?:[/?#]|$))" % "|".join(re.escape(h) for h in LOCAL_HOSTS)
-)
+_LOCAL_HOST = "|".join(re.escape(h) for h in LOCAL_HOSTS)
+REMOTE_URL = re.compile(rf"^(?:https?|wss?)://(?!(?:{_LOCAL_HOST})(?::\d+)?(?:[/?#]|$))")
 
 #: Console errors that the front ends themselves log on every page load;
 #: left out of ``console_errors`` so tests can assert it stays empty.
