@@ -34,14 +34,14 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1200, "height": 900}
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_LOCAL_HOST_ALTERNATIVES = "|".join(re.escape(h) for h in LOCAL_HOSTS)
 
 #: Every URL with a network scheme whose host is not this machine. A pattern,
 #: not a Python predicate: Playwright matches a pattern in the browser's
 #: driver, but it must hold each request for a predicate until the sync API's
 #: thread next calls into Playwright, so a test polling a server in plain
 #: Python (``wait_until``) would wait for a request the fixture itself stalled.
-_LOCAL_HOST = "|".join(re.escape(h) for h in LOCAL_HOSTS)
-REMOTE_URL = re.compile(rf"^(?:https?|wss?)://(?!(?:{_LOCAL_HOST})(?::\d+)?(?:[/?#]|$))")
+REMOTE_URL = re.compile(rf"^(?:https?|wss?)://(?!(?:{_LOCAL_HOST_ALTERNATIVES})(?::\d+)?(?:[/?#]|$))")
 
 #: Console errors that the front ends themselves log on every page load;
 #: left out of ``console_errors`` so tests can assert it stays empty.
