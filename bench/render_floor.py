@@ -5,8 +5,8 @@ paragraphs, lists) and one long fenced code block, each at two lengths. Each
 answer is shown two ways, interleaved in the same run:
 
 * ``naive``: a minimal anywidget that appends the deltas, coalesced every 40 ms
-  as the widget's driver does, to a ``<pre>`` (no markdown, no cursor, no stats):
-  the floor of getting text from the kernel into the page;
+  (the widget's driver's shortest interval), to a ``<pre>`` (no markdown, no
+  cursor, no stats): the floor of getting text from the kernel into the page;
 * ``sse-widget``: ``stream(url, json=...)``.
 
 Then ``compare()`` streams four models at once. An idle cell (one that only
@@ -18,7 +18,9 @@ byte (MutationObserver in the page, clocks aligned by round trips), and the
 longest task (PerformanceObserver ``longtask``). The machine's load is printed
 with the table. Nothing is asserted; the goals are printed next to the ratios.
 
-Usage: ``python bench/render_floor.py [--rate 500] [--short 1500] [--long 6000] [--repeat 2]``.
+Usage: ``python bench/render_floor.py [--rate 500] [--short 1500] [--long 6000] [--repeat 2]``;
+``--profile [naive:]ANSWER`` instead prints where one run's main-thread time
+went (timeline trace events and JavaScript functions, see chrome_profile.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.chrome_profile import profiled  # noqa: E402
 from bench.render import LONG_TASKS, clear_outputs, clock_offset_ms, metrics  # noqa: E402
 from sse_widget.demo import DemoServer, tokenize  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: E402
@@ -236,28 +239,11 @@ class Bench:
         return (m1["TaskDuration"] - m0["TaskDuration"]) * 1000 / max(seconds, 0.1)
 
 
-def profile(bench: Bench, name: str, tokens: int, expected: str, top: int = 25) -> None:
-    """One sse-widget run of ``name`` under Chrome's sampling profiler: the functions with the most self time."""
-    bench.cdp.send("Profiler.enable")
-    bench.cdp.send("Profiler.setSamplingInterval", {"interval": 200})
-    bench.cdp.send("Profiler.start")
-    run = bench.measure(name, "sse-widget", name, tokens, expected)
-    nodes = bench.cdp.send("Profiler.stop")["profile"]
-    by_id = {n["id"]: n for n in nodes["nodes"]}
-    counts: dict[int, int] = {}
-    for sample in nodes["samples"]:
-        counts[sample] = counts.get(sample, 0) + 1
-    deltas = nodes["timeDeltas"]
-    per_sample_ms = sum(deltas) / 1000 / max(len(deltas), 1)
-    self_ms: dict[str, float] = {}
-    for node_id, count in counts.items():
-        frame = by_id[node_id]["callFrame"]
-        url = frame["url"].rsplit("/", 1)[-1][:40]
-        key = f"{frame['functionName'] or '(anonymous)'} {url}:{frame['lineNumber']}"
-        self_ms[key] = self_ms.get(key, 0.0) + count * per_sample_ms
-    print(f"\nprofile of one sse-widget run of {name} ({per_k(run):.0f} ms/1k tokens busy): self time")
-    for key, ms in sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]:
-        print(f"  {ms:8.1f} ms  {key}")
+def profile(bench: Bench, approach: str, name: str, tokens: int, expected: str) -> None:
+    """One run of ``name`` under Chrome's sampling profiler and its timeline trace."""
+    with profiled(bench.page, bench.cdp, f"one {approach} run of {name}"):
+        run = bench.measure(name, approach, name, tokens, expected)
+    print(f"\n({per_k(run):.0f} ms busy per 1k tokens)")
 
 
 def per_k(run: Run) -> float:
@@ -274,7 +260,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--cases", default="prose-short,prose-long,code-short,code-long,compare", help="rows to run")
     parser.add_argument(
-        "--profile", metavar="ANSWER", help="only profile one sse-widget run of ANSWER (e.g. prose-long)"
+        "--profile",
+        metavar="[naive:]ANSWER",
+        help="only profile one sse-widget (or naive) run of ANSWER (e.g. prose-long, naive:code-long)",
     )
     args = parser.parse_args()
     answers = {
@@ -309,7 +297,9 @@ def main() -> None:
             page.locator(".jp-OutputArea-output", has_text="ready").wait_for()
             bench = Bench(page, demo, args.rate, args.timeout)
             if args.profile:
-                profile(bench, args.profile, tokens[args.profile], bench.expected(args.profile))
+                approach, _, name = args.profile.rpartition(":")
+                expected = answers[name] if approach == "naive" else bench.expected(name)
+                profile(bench, approach or "sse-widget", name, tokens[name], expected)
                 return
             idle = bench.idle_ms_per_s(3.0)
             cases = args.cases.split(",")
