@@ -1,10 +1,18 @@
 /**
  * An open fenced code block at the end of a stream, grown in place: while no
  * line of its body could be a fence, new text is appended to the code
- * element's text node instead of lexing, sanitizing and rebuilding the whole
- * block each frame. The DOM is the same as a render of the block (an open
- * fence is not highlighted, so its code is one text node).
+ * element instead of lexing, sanitizing and rebuilding the whole block each
+ * frame. An open fence is not highlighted, so its code is plain text; the
+ * text appended past the first CHUNK_LINES lines goes into blocks of
+ * CHUNK_LINES lines each (`span.sse-widget-code-chunk`, display: block), so
+ * that the browser lays out only the last block as it grows, not every line
+ * of a long answer on every frame. The text is the same as a render of the
+ * block; the block is rendered again once the fence closes or the stream ends.
  */
+
+/** Lines per laid-out block of a growing code body. */
+export const CHUNK_LINES = 40;
+const CHUNK_CLASS = "sse-widget-code-chunk";
 
 /** A line that is or may become a fence (any indent): such text is rendered. */
 const FENCE_LIKE = /[^\S\n]*(?:`{3}|~{3})/y;
@@ -37,14 +45,25 @@ function lastLineStart(body: string): number {
   return body.lastIndexOf("\n") + 1;
 }
 
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}
+
 export class OpenCode {
+  /** Complete lines in the text node being appended to. */
+  private lines: number;
+
   private constructor(
     private readonly head: string,
     private readonly code: Element,
     private text: Text | null,
     private shown: string,
     private scanned: number,
-  ) {}
+  ) {
+    this.lines = countLines(shown);
+  }
 
   /**
    * Follow the block rendered from `raw` (the whole tail source, one open
@@ -73,20 +92,48 @@ export class OpenCode {
     if (body.length < this.scanned || !plainFrom(body, this.scanned)) return false;
     const shown = shownText(body);
     if (shown !== this.shown) {
-      if (shown === "") {
-        this.text?.remove();
-        this.text = null;
-      } else if (this.text === null) {
-        this.text = this.code.ownerDocument.createTextNode(shown);
-        this.code.insertBefore(this.text, this.code.firstChild);
-      } else if (shown.startsWith(this.shown)) {
-        this.text.appendData(shown.slice(this.shown.length));
+      if (shown.startsWith(this.shown) && this.text !== null) {
+        this.append(shown.slice(this.shown.length));
       } else {
-        this.text.data = shown;
+        this.code.replaceChildren();
+        this.text = shown === "" ? null : this.code.ownerDocument.createTextNode(shown);
+        if (this.text) this.code.append(this.text);
+        this.lines = countLines(shown);
       }
       this.shown = shown;
     }
     this.scanned = lastLineStart(body);
     return true;
+  }
+
+  /** Append `added` to the last text node, starting a new block at each CHUNK_LINES lines. */
+  private append(added: string): void {
+    let from = 0;
+    while (from < added.length) {
+      const text = this.text as Text;
+      if (this.lines >= CHUNK_LINES && text.data.endsWith("\n")) {
+        const chunk = this.code.ownerDocument.createElement("span");
+        chunk.className = CHUNK_CLASS;
+        this.text = this.code.ownerDocument.createTextNode("");
+        chunk.append(this.text);
+        this.code.append(chunk);
+        this.lines = 0;
+      }
+      // Up to the newline that fills this block (or ends its last line), or all of it.
+      let end = from;
+      let lines = this.lines;
+      do {
+        const newline = added.indexOf("\n", end);
+        if (newline === -1) {
+          end = added.length;
+          break;
+        }
+        end = newline + 1;
+        lines++;
+      } while (lines < CHUNK_LINES);
+      (this.text as Text).appendData(added.slice(from, end));
+      this.lines = lines;
+      from = end;
+    }
   }
 }

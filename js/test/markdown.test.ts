@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { closeOpenInline, isClosedCode, renderMarkdown, StreamingMarkdown } from "../src/markdown";
+import { CHUNK_LINES } from "../src/open-code";
 
 function host(): HTMLElement {
   return document.createElement("div");
@@ -277,10 +278,36 @@ describe("an open code fence", () => {
     expect(md.renderCount).toBe(count);
     expect(root.querySelector("pre > code")).toBe(code);
     expect(code.textContent).toBe(source.slice("```python\n".length, -1));
+    // Laid out in blocks of CHUNK_LINES lines: the first as rendered, the rest in chunks.
+    const chunks = [...code.querySelectorAll(":scope > span.sse-widget-code-chunk")];
+    expect(chunks).toHaveLength(Math.ceil(200 / CHUNK_LINES) - 1);
+    expect(chunks.every((chunk) => chunk.childNodes.length === 1)).toBe(true);
+    expect(chunks.slice(0, -1).map((chunk) => chunk.textContent!.split("\n").length - 1)).toEqual(
+      chunks.slice(0, -1).map(() => CHUNK_LINES),
+    );
     md.update(source + "```", true);
     expect(root.querySelector(".sse-widget-code-closed code .hljs-comment")).not.toBeNull();
     md.update(source + "```", false);
     expect(root.innerHTML).toBe(html(renderMarkdown(source + "```")));
+  });
+
+  it("keeps its text exact when deltas carry many lines or split them anywhere", () => {
+    const lines = Array.from({ length: 3 * CHUNK_LINES + 7 }, (_, i) => `row_${i} = "${"~".repeat(i % 3)}${i}"`);
+    const full = "```\n" + lines.join("\n") + "\n";
+    for (const step of [1, 7, 333, full.length]) {
+      const root = host();
+      const md = new StreamingMarkdown(root);
+      md.update("```\nrow", true);
+      for (let end = 8; end < full.length; end += step) {
+        md.update(full.slice(0, end), true);
+        const code = root.querySelector("pre > code")!;
+        // A render shows the body without its one final newline.
+        const body = full.slice("```\n".length, end);
+        expect([step, end, code.textContent]).toEqual([step, end, body.endsWith("\n") ? body.slice(0, -1) : body]);
+      }
+      md.update(full + "```", false);
+      expect([step, root.innerHTML]).toEqual([step, html(renderMarkdown(full + "```"))]);
+    }
   });
 });
 
