@@ -9,16 +9,19 @@
  * checked against it, so the final DOM is the same as a one-shot render.
  *
  * Raw HTML in the markdown is shown as text, and every HTML string produced by
- * marked and highlight.js goes through DOMPurify (see sanitize.ts).
+ * marked goes through DOMPurify; highlight.js's spans are checked to be only
+ * that (see sanitize.ts).
  */
 import { Marked, type Links, type Token, type Tokens } from "marked";
 import { highlightCode, knownLanguage } from "./highlight";
 import { OpenCode } from "./open-code";
-import { sanitizeToFragment } from "./sanitize";
+import { highlightedToFragment, sanitizeToFragment } from "./sanitize";
 import { showTableTail } from "./table-tail";
 
 const CODE_CLASS = "sse-widget-code";
 const CODE_CLOSED_CLASS = "sse-widget-code-closed";
+/** Marks, between rendering and building the DOM, a code element to highlight. */
+const TO_HIGHLIGHT_CLASS = "sse-widget-to-highlight";
 export const CODE_COPY_CLASS = "sse-widget-code-copy";
 
 /** Rendering context for the renderer callbacks (rendering is synchronous). */
@@ -54,10 +57,11 @@ function renderCode(token: Tokens.Code): string {
   const closed =
     token.codeBlockStyle === "indented" ? !renderingOpenTail : isClosedCode(token) || !renderingOpenTail;
   const text = token.text.replace(/\n$/, "");
-  const highlighted = closed && lang ? highlightCode(text, lang) : null;
-  const body = highlighted ?? escapeHtml(text);
   const codeClasses = ["hljs"];
   if (lang) codeClasses.push(`language-${knownLanguage(lang) ?? lang.toLowerCase()}`);
+  // Highlighted when its DOM is built (buildNodes), not sanitized as HTML.
+  if (closed && knownLanguage(lang)) codeClasses.push(TO_HIGHLIGHT_CLASS);
+  const body = escapeHtml(text);
   const wrapperClasses = [CODE_CLASS, closed ? CODE_CLOSED_CLASS : "sse-widget-code-open"];
   const label = lang ? `<span class="sse-widget-code-lang">${escapeHtml(lang)}</span>` : "";
   return (
@@ -182,9 +186,20 @@ function isBlankText(node: Node): boolean {
   return node.nodeType === Node.TEXT_NODE && (node.nodeValue ?? "").trim() === "";
 }
 
-/** Sanitized DOM for an HTML string, with code copy buttons added. */
+/** Put highlight.js's spans into each closed code block of a known language. */
+function highlightBlocks(fragment: DocumentFragment, doc: Document): void {
+  for (const code of Array.from(fragment.querySelectorAll(`code.${TO_HIGHLIGHT_CLASS}`))) {
+    code.classList.remove(TO_HIGHLIGHT_CLASS);
+    const lang = Array.from(code.classList).find((name) => name.startsWith("language-"))?.slice("language-".length);
+    const highlighted = lang ? highlightCode(code.textContent ?? "", lang) : null;
+    if (highlighted !== null) code.replaceChildren(highlightedToFragment(highlighted, doc));
+  }
+}
+
+/** Sanitized DOM for an HTML string, code highlighted and with copy buttons added. */
 function buildNodes(html: string, doc: Document): ChildNode[] {
   const fragment = sanitizeToFragment(html, doc);
+  highlightBlocks(fragment, doc);
   for (const block of fragment.querySelectorAll(`.${CODE_CLOSED_CLASS}`)) {
     const button = doc.createElement("button");
     button.type = "button";

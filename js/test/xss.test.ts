@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown";
-import { isSafeUrl } from "../src/sanitize";
+import { highlightedToFragment, isSafeUrl } from "../src/sanitize";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";
 import { mountView } from "../src/view";
@@ -219,6 +219,40 @@ describe("XSS corpus", () => {
     expect(root.querySelector("a")!.hasAttribute("href")).toBe(false);
     expect(Array.from(root.querySelectorAll("img"), (img) => img.hasAttribute("src"))).toEqual([false, false]);
     expect(root.querySelector(".sse-widget-image")).toBeNull();
+  });
+});
+
+describe("highlighted code", () => {
+  it("keeps highlight.js's spans and the payloads as text, in every language", () => {
+    for (const lang of ["xml", "html", "javascript", "python", "markdown"]) {
+      const source = "````" + lang + "\n" + PAYLOADS.join("\n") + "\n````";
+      const root = document.createElement("div");
+      root.append(renderMarkdown(source));
+      assertSafe(root, `highlighted ${lang}`);
+      const code = root.querySelector("pre > code")!;
+      expect([lang, code.textContent]).toEqual([lang, PAYLOADS.join("\n")]);
+      expect([lang, code.className]).toEqual([lang, `hljs language-${lang}`]);
+      if (lang !== "markdown") expect([lang, code.querySelector("span[class^=hljs-]") !== null]).toEqual([lang, true]);
+    }
+  });
+
+  it("sanitizes anything but text and highlight spans like any other HTML", () => {
+    const kept = highlightedToFragment('<span class="hljs-keyword">def</span> f &lt;b&gt;');
+    expect(kept.querySelector("span")!.className).toBe("hljs-keyword");
+    expect(kept.textContent).toBe("def f <b>");
+    for (const html of [
+      '<span class="hljs-string"><img src=x onerror=alert(1)></span>',
+      '<span class="hljs-string" onclick="alert(1)">x</span>',
+      '<span class="hljs-string" style="background:url(https://example.com/x)">x</span>',
+      "<script>alert(1)</script>",
+      '<a href="javascript:alert(1)">x</a>',
+    ]) {
+      const fragment = highlightedToFragment(html);
+      assertSafe(fragment, html);
+      expect([html, fragment.querySelector("img[src], script, [onclick], [style]")]).toEqual([html, null]);
+    }
+    const classes = highlightedToFragment('<span class="attacker hljs-title">x</span>').querySelector("span")!;
+    expect(classes.className).toBe("hljs-title");
   });
 });
 
