@@ -5,7 +5,9 @@ notebook cell) returns at once and Stop clicks are handled while text flows. Its
 :class:`~sse_widget.transport.Transport` fetches the response and its
 :class:`~sse_widget.reader.StreamReader` turns it into text; the run reports to
 a :class:`RunObserver` in coalesced flushes: at most one delta message per
-``flush_interval``, however fast tokens arrive.
+interval, however fast tokens arrive; the interval grows from ``flush_interval``
+towards ``max_flush_interval`` as the stream gets faster (see
+:mod:`sse_widget.flush_pacer`).
 
 States: ``connecting`` → ``streaming`` → ``done`` | ``stopped`` | ``error``.
 """
@@ -23,6 +25,7 @@ import httpx
 
 from .decoders import Decoder
 from .errors import RunError
+from .flush_pacer import FlushPacer
 from .formats import FORMATS
 from .loop import call_on_loop
 from .protocol import RUNNING, Stats, Status
@@ -67,12 +70,13 @@ class Run:
         observer: RunObserver,
         *,
         flush_interval: float = 0.04,
+        max_flush_interval: float = 0.1,
         stats_interval: float = 0.25,
     ) -> None:
         self.request = request
         self.id = run_id
         self.observer = observer
-        self.flush_interval = flush_interval
+        self.pacer = FlushPacer(flush_interval, max_flush_interval)
         self.stats_interval = stats_interval
         self.status: Status = "connecting"
         self.error = ""
@@ -233,7 +237,7 @@ class Run:
     def _schedule_flush(self) -> None:
         if self._flush_handle is not None or self._loop is None:
             return
-        delay = max(0.0, self._last_flush + self.flush_interval - self._loop.time())
+        delay = max(0.0, self._last_flush + self.pacer.interval - self._loop.time())
         self._flush_handle = self._loop.call_later(delay, self._flush)
 
     def _flush(self) -> None:
@@ -247,16 +251,19 @@ class Run:
         if not answer.pending and not reasoning.pending:
             return
         now = self._now()
+        text, thought = answer.take(), reasoning.take()
+        self.pacer.sent(len(text) + len(thought), now - self._last_flush)
         self._last_flush = now
         self.seq += 1
         stats = None
         if now - self._last_stats >= self.stats_interval:
             self._last_stats = now
             stats = self.stats()
-        self._notify(self.observer.run_delta, self, self.seq, answer.take(), reasoning.take(), stats)
+        self._notify(self.observer.run_delta, self, self.seq, text, thought, stats)
 
     def _set_status(self, status: Status) -> None:
         self.status = status
+        self.pacer.streaming(status == "streaming")
         self._notify(self.observer.run_status, self)
 
     def _end(self, status: Status, error: str = "", detail: str = "") -> None:
@@ -264,6 +271,7 @@ class Run:
             self._flush_handle.cancel()
         self._flush()
         self._ended_at = self._now()
+        self.pacer.streaming(False)
         secrets = self.request.secrets()
         self.status = status
         self.error = redact(error, secrets)
