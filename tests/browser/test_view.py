@@ -538,11 +538,15 @@ def test_reasoning_and_event_inspector(
     viewport = page.viewport_size
     page.set_viewport_size({"width": 560, "height": 900})
     try:
-        page.wait_for_timeout(300)
-        out_box = widget.locator(".sse-widget-output").bounding_box()
-        ev_box = events.bounding_box()
-        assert out_box and ev_box
-        assert ev_box["y"] >= out_box["y"] + out_box["height"] - 1, (out_box, ev_box)
+        def stacked() -> bool:
+            out, ev = widget.locator(".sse-widget-output").bounding_box(), events.bounding_box()
+            return bool(out and ev and ev["y"] >= out["y"] + out["height"] - 1)
+
+        # JupyterLab lays the notebook out again after a resize on its own schedule.
+        assert wait_until(stacked, timeout=10), (
+            widget.locator(".sse-widget-output").bounding_box(),
+            events.bounding_box(),
+        )
     finally:
         page.set_viewport_size(viewport)
 
