@@ -35,7 +35,6 @@ Usage: ``python bench/render.py [--rates 1000,5000] [--sections 12] [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
@@ -43,16 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.lab_page import NO_RATE_LIMIT, lab_page  # noqa: E402
 from sse_widget.demo import ANSWERS, DemoServer, tokenize  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
-    JupyterServer,
-    open_notebook,
-    run_all_cells,
     run_cell_source,
     wait_kernel_idle,
 )
@@ -342,28 +336,12 @@ def main() -> None:
     answer = long_answer(args.sections)
     n_tokens = len(tokenize(answer))
 
-    chromium = shutil.which("chromium")
-    if not chromium:
-        sys.exit("bench/render.py needs Debian's chromium on PATH")
-    from playwright.sync_api import sync_playwright
-
-    extra_args = [] if args.jupyter_rate_limit else ["--ZMQChannelsWebsocketConnection.limit_rate=False"]
+    extra_args = [] if args.jupyter_rate_limit else NO_RATE_LIMIT
     results: list[Result] = []
-    with DemoServer(answer=lambda prompt: answer, tokens_per_second=1000, ttft=0.02) as demo, JupyterServer("lab", extra_args=extra_args) as lab:
+    with DemoServer(answer=lambda prompt: answer, tokens_per_second=1000, ttft=0.02) as demo:
         body = {"model": "demo", "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(SETUP.format(url=demo.chat_url, body=body, answer=answer))]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, lab.root_dir / "render-bench.ipynb")
-
-        pw = sync_playwright().start()
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(60_000)
-            open_notebook(page, lab, "render-bench.ipynb")
-            run_all_cells(page)
-            page.locator(".jp-OutputArea-output", has_text="ready").wait_for()
+        setup = SETUP.format(url=demo.chat_url, body=body, answer=answer)
+        with lab_page("render-bench.ipynb", setup, extra_args) as page:
             wait_kernel_idle(page)
 
             # What the final DOM must be: one-shot renders of the whole answer.
@@ -394,9 +372,6 @@ def main() -> None:
                             f"busy {fmt(result.task_ms)} (stream {result.stream_s:.2f} s) {result.note}",
                             flush=True,
                         )
-        finally:
-            browser.close()
-            pw.stop()
 
     print()
     print(

@@ -27,22 +27,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.chrome_profile import profiled  # noqa: E402
+from bench.lab_page import lab_page  # noqa: E402
 from bench.render import LONG_TASKS, clear_outputs, clock_offset_ms, metrics  # noqa: E402
 from sse_widget.demo import DemoServer, tokenize  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, VIEWPORT  # noqa: E402
-from tests.browser.harness import JupyterServer, open_notebook, run_all_cells, run_cell_source, wait_kernel_idle  # noqa: E402
+from tests.browser.harness import run_cell_source, wait_kernel_idle  # noqa: E402
 
 WORDS = "stream token server browser kernel message render frame buffer delta answer model".split()
 
@@ -272,29 +269,11 @@ def main() -> None:
         "code-long": code(args.long),
     }
     tokens = {name: len(tokenize(text)) for name, text in answers.items()}
-    chromium = shutil.which("chromium")
-    if not chromium:
-        sys.exit("bench/render_floor.py needs Debian's chromium on PATH")
-    from playwright.sync_api import sync_playwright
-
     print(f"before: {load()}", flush=True)
     runs: list[Run] = []
-    with (
-        DemoServer(answer=lambda prompt: answers[prompt], tokens_per_second=args.rate, ttft=0.02) as demo,
-        JupyterServer("lab", extra_args=["--ZMQChannelsWebsocketConnection.limit_rate=False"]) as lab,
-    ):
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(SETUP.format(url=demo.chat_url, answers=answers))]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, lab.root_dir / "render-floor.ipynb")
-        pw = sync_playwright().start()
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(60_000)
-            open_notebook(page, lab, "render-floor.ipynb")
-            run_all_cells(page)
-            page.locator(".jp-OutputArea-output", has_text="ready").wait_for()
+    with DemoServer(answer=lambda prompt: answers[prompt], tokens_per_second=args.rate, ttft=0.02) as demo:
+        setup = SETUP.format(url=demo.chat_url, answers=answers)
+        with lab_page("render-floor.ipynb", setup) as page:
             bench = Bench(page, demo, args.rate, args.timeout)
             if args.profile:
                 approach, _, name = args.profile.rpartition(":")
@@ -331,9 +310,6 @@ def main() -> None:
                         f"  compare x{args.panes if approach == 'compare' else 1} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, lags {[round(x) for x in run.lags_ms]} ms, longest task {run.max_long_ms:4.0f} ms",
                         flush=True,
                     )
-        finally:
-            browser.close()
-            pw.stop()
     print(f"after: {load()}")
     print(f"\n{args.rate} tokens/s per stream; idle JupyterLab {idle:.1f} ms/s busy; medians of {args.repeat} runs\n")
     header = f"{'answer':14} {'tokens':>7} {'naive ms/1k':>12} {'ours ms/1k':>11} {'ours/naive':>10} {'naive final':>12} {'ours final':>11} {'ours longest task':>18}"
