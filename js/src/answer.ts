@@ -5,7 +5,8 @@
  */
 import { h, type Region } from "./dom";
 import { gateImages } from "./images";
-import { CODE_COPY_CLASS, StreamingMarkdown } from "./markdown";
+import { StreamingMarkdown } from "./markdown";
+import { CODE_COPY_CLASS } from "./markdown-render";
 import type { Model, StreamStore } from "./store";
 
 const CURSOR_TEXT = "▋";

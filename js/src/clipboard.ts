@@ -3,7 +3,7 @@
  * (or "Copy failed") for a moment, in a live region and on the button clicked.
  */
 import { h, type Region } from "./dom";
-import { CODE_COPY_CLASS } from "./markdown";
+import { CODE_COPY_CLASS } from "./markdown-render";
 
 export interface ClipboardDeps {
   /** Where the code blocks' Copy buttons are reset when the message goes. */

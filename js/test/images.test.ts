@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { gateImages, imageHost, isInlineImageUrl } from "../src/images";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown";
+import { StreamingMarkdown } from "../src/markdown";
+import { renderMarkdown } from "../src/markdown-render";
 import { sanitizeToFragment } from "../src/sanitize";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { closeOpenInline, isClosedCode, renderMarkdown, StreamingMarkdown } from "../src/markdown";
+import { StreamingMarkdown } from "../src/markdown";
+import { renderMarkdown } from "../src/markdown-render";
 import { CHUNK_LINES } from "../src/open-code";
 
 function host(): HTMLElement {
@@ -335,35 +336,7 @@ describe("a streaming table", () => {
   });
 });
 
-describe("closeOpenInline", () => {
-  it("closes an open ** or backtick on the unfinished last line", () => {
-    expect(closeOpenInline("Intro.\n\nA **bold te")).toBe("Intro.\n\nA **bold te**");
-    expect(closeOpenInline("Run `pip inst")).toBe("Run `pip inst`");
-    expect(closeOpenInline("**Use `foo")).toBe("**Use `foo`**");
-    expect(closeOpenInline("- **Step one")).toBe("- **Step one**");
-    expect(closeOpenInline("A **bold ")).toBe("A **bold**"); // a closer after a space would not count
-  });
-
-  it("leaves alone what is closed, finished or not sure", () => {
-    for (const source of [
-      "A **bold** word",
-      "A **bold\n", // the line is finished: the next one may close it
-      "A ** spaced",
-      "Marker at the end **",
-      "**",
-      "`a**b` plain",
-      "Open ``double",
-      "```python\nx = **kw",
-      "```python\nx = 1\n```\nand **more", // after a closed fence: closed
-      "    indented **code",
-      "***both",
-      "",
-    ]) {
-      const expected = source === "```python\nx = 1\n```\nand **more" ? source + "**" : source;
-      expect(closeOpenInline(source), source).toBe(expected);
-    }
-  });
-
+describe("an open ** or backtick while streaming", () => {
   it("shows bold and code while streaming, and the raw source's render at the end", () => {
     const root = host();
     const md = new StreamingMarkdown(root);
@@ -377,27 +350,5 @@ describe("closeOpenInline", () => {
     expect(root.querySelectorAll("strong")).toHaveLength(1);
     expect(root.textContent).toContain("**never closed");
     expect(root.innerHTML).toBe(html(renderMarkdown("Some **bold text** and **never closed")));
-  });
-});
-
-describe("isClosedCode", () => {
-  it("tells open and closed fences apart", () => {
-    expect(isClosedCode({ raw: "```py\nx\n```" })).toBe(true);
-    expect(isClosedCode({ raw: "```py\nx\n```\n" })).toBe(true);
-    expect(isClosedCode({ raw: "```py\nx" })).toBe(false);
-    expect(isClosedCode({ raw: "```" })).toBe(false);
-    expect(isClosedCode({ raw: "````\nx\n```" })).toBe(false);
-    expect(isClosedCode({ raw: "~~~\nx\n~~~~" })).toBe(true);
-    expect(isClosedCode({ raw: "~~~\nx\n```" })).toBe(false);
-    expect(isClosedCode({ raw: "    code", codeBlockStyle: "indented" })).toBe(true);
-  });
-});
-
-describe("renderMarkdown", () => {
-  it("renders common markdown", () => {
-    const out = html(renderMarkdown("Hello **world** and [a link](https://example.com)."));
-    expect(out).toBe(
-      '<p>Hello <strong>world</strong> and <a href="https://example.com" target="_blank" rel="noopener noreferrer">a link</a>.</p>',
-    );
   });
 });

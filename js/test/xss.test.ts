@@ -3,7 +3,8 @@
  * streamed in small pieces (every intermediate frame is checked too).
  */
 import { describe, expect, it } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown";
+import { StreamingMarkdown } from "../src/markdown";
+import { renderMarkdown } from "../src/markdown-render";
 import { highlightedToFragment, isSafeUrl } from "../src/sanitize";
 import { ManualScheduler } from "../src/scheduler";
 import { StreamStore } from "../src/store";
