@@ -11,6 +11,8 @@ the page, so each waits longer in proportion.
 
 from __future__ import annotations
 
+import weakref
+
 __all__ = ["FlushPacer"]
 
 #: Below this many characters per second a run keeps the shortest interval.
@@ -24,8 +26,9 @@ SMOOTHING = 0.3
 class FlushPacer:
     """The flush interval of one run, from the rate its flushes carried and the runs streaming at once."""
 
-    #: Runs streaming now in this process (they share the page's main thread).
-    _streaming: set[int] = set()
+    #: Runs streaming now in this process (they share the page's main thread);
+    #: weak, so a run dropped without ending does not slow every later one.
+    _streaming: weakref.WeakSet[FlushPacer] = weakref.WeakSet()
 
     def __init__(self, fastest: float = 0.04, slowest: float = 0.1) -> None:
         self.fastest = fastest
@@ -35,9 +38,9 @@ class FlushPacer:
     def streaming(self, active: bool) -> None:
         """Count this run among those streaming at once (or no longer)."""
         if active:
-            FlushPacer._streaming.add(id(self))
+            FlushPacer._streaming.add(self)
         else:
-            FlushPacer._streaming.discard(id(self))
+            FlushPacer._streaming.discard(self)
 
     def sent(self, chars: int, elapsed: float) -> None:
         """A flush carried ``chars`` characters gathered over ``elapsed`` seconds."""
