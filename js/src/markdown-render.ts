@@ -49,10 +49,11 @@ function renderCode(token: Tokens.Code): string {
   const closed =
     token.codeBlockStyle === "indented" ? !renderingOpenTail : isClosedCode(token) || !renderingOpenTail;
   const text = token.text.replace(/\n$/, "");
+  const known = knownLanguage(lang);
   const codeClasses = ["hljs"];
-  if (lang) codeClasses.push(`language-${knownLanguage(lang) ?? lang.toLowerCase()}`);
+  if (lang) codeClasses.push(`language-${known ?? lang.toLowerCase()}`);
   // Highlighted when its DOM is built (buildNodes), not sanitized as HTML.
-  if (closed && knownLanguage(lang)) codeClasses.push(TO_HIGHLIGHT_CLASS);
+  if (closed && known) codeClasses.push(TO_HIGHLIGHT_CLASS);
   const body = escapeHtml(text);
   const wrapperClasses = [CODE_CLASS, closed ? CODE_CLOSED_CLASS : "sse-widget-code-open"];
   const label = lang ? `<span class="sse-widget-code-lang">${escapeHtml(lang)}</span>` : "";
