@@ -67,6 +67,19 @@ def test_non_streaming_reply(demo: DemoServer) -> None:
     assert reply["choices"][0]["message"]["content"] == ANSWER
 
 
+def test_a_request_record_says_when_its_response_ended_and_how(demo: DemoServer) -> None:
+    slow = {"model": "demo", "stream": True, "messages": MESSAGES, "demo": {"tokens_per_second": 5}}
+    with httpx.stream("POST", demo.chat_url, json=slow) as response:
+        chunks = response.iter_raw()  # kept: a dropped iterator would close the connection
+        next(chunks)
+        left = demo.requests[-1]
+        assert not left.wait_ended(0.2), "a response still streaming has not ended"
+    assert left.wait_ended(5) and left.disconnected and not left.finished
+    httpx.post(demo.chat_url, json={**slow, "demo": {"tokens_per_second": 2000}}).read()
+    whole = demo.requests[-1]
+    assert whole is not left and whole.wait_ended(5) and whole.finished and not whole.disconnected
+
+
 @pytest.mark.parametrize(
     ("fail", "status", "error"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,11 +32,21 @@ class RequestRecord:
     #: Wall-clock times (``time.time()``) when the body's first and last bytes left.
     first_byte_at: float | None = None
     last_byte_at: float | None = None
+    #: Set once the response has ended, by its last byte or by the client leaving.
+    ended: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property
     def disconnected(self) -> bool:
         """True when the stream ended before its last byte (the client left, or ``fail=drop``)."""
         return self.disconnected_at is not None
+
+    def wait_ended(self, timeout: float = 5.0) -> bool:
+        """Block until the response has ended; False if it has not within ``timeout`` seconds.
+
+        The server notices a client leaving a moment after the client closed the
+        connection, so read :attr:`disconnected` after this, not straight after Stop.
+        """
+        return self.ended.wait(timeout)
 
 
 @dataclass(frozen=True)
@@ -121,3 +132,4 @@ async def _paced(answer: str, wire: Wire, pace: Pace, record: RequestRecord) -> 
     finally:
         if not record.finished:
             record.disconnected_at = time.monotonic()
+        record.ended.set()

@@ -63,7 +63,7 @@ def test_compare_streams_side_by_side_and_stop_all_stops_every_one(
     statuses = [widgets.nth(i).get_attribute("data-status") for i in range(3)]
     assert statuses[0] == "done" and statuses[2] == "stopped", statuses
     slow = [r for r in demo.requests[:before] if r.body and r.body.get("model") == "slow"][-1]
-    assert slow.disconnected and not slow.finished
+    assert slow.wait_ended(5) and slow.disconnected and not slow.finished
     assert [widgets.nth(i).locator(".sse-widget-stats").inner_text() != "" for i in range(3)] == [True] * 3
 
 
