@@ -33,16 +33,13 @@ import httpx
 
 from .errors import RunError
 from .formats import FormatSpec
-from .redact import secrets_in
 from .source_errors import describe_source_error
+from .source_secrets import secrets_held_by, secrets_in_env, secrets_of_request
 from .sse import ServerSentEvent
 
 __all__ = ["Source", "SourceTransport", "is_source"]
 
 ConsumeEvents = Callable[[AsyncIterator[ServerSentEvent]], Awaitable[None]]
-
-#: An environment variable holds a credential when a word of its name is one of these (OPENAI_API_KEY, HF_TOKEN).
-_ENV_HINTS = frozenset({"KEY", "TOKEN", "SECRET", "PASSWORD"})
 
 #: Events the SDKs' stream helpers derive from the wire events (already in them).
 _DERIVED_TYPES = frozenset({"text", "thinking", "input_json", "citation", "signature"})
@@ -63,7 +60,7 @@ class Source:
             raise TypeError(f"Not a stream source: {type(target).__name__}")
         self.target = target
         self.format = format
-        self._found: set[str] = set()
+        self._found = secrets_held_by(target)
         self._used = False
 
     #: Event data that ends the stream whatever the format (none: a source ends when it is exhausted).
@@ -90,27 +87,14 @@ class Source:
 
     def remember(self, found: object) -> None:
         """Note the credentials ``found`` carries (an SDK stream or error's HTTP request headers)."""
-        for holder in (found, getattr(found, "response", None)):
-            request = _request_of(holder)
-            if request is not None:
-                self._found.update(secrets_in(request.headers, None, str(request.url)))
+        self._found.update(secrets_of_request(found))
 
     def secrets(self) -> list[str]:
         """Values that must never appear in an error message or a log line."""
-        from_env = [value for name, value in os.environ.items() if _ENV_HINTS & set(name.upper().split("_")) and len(value) >= 8]
-        return sorted({*self._found, *from_env}, key=len, reverse=True)
+        return sorted({*self._found, *secrets_in_env()}, key=len, reverse=True)
 
     def __repr__(self) -> str:
         return f"Source({type(self.target).__name__})"
-
-
-def _request_of(holder: object) -> Any:
-    """The HTTP request an SDK object or error holds (httpx's, or a fork's of the same shape), if any."""
-    try:
-        request = getattr(holder, "request", None)
-    except RuntimeError:  # httpx raises when a response or error has no request
-        return None
-    return request if hasattr(request, "headers") and hasattr(request, "url") else None
 
 
 def _is_factory(target: object) -> bool:

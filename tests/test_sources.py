@@ -8,6 +8,7 @@ loop staying free while it blocks.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -252,11 +253,40 @@ async def test_a_generators_exception_keeps_the_text_and_masks_keys(monkeypatch:
     assert KEY not in w.error_detail and "Traceback" in w.error_detail
 
 
-async def test_sdk_status_error_is_one_line_without_the_key(server: ScriptedServer) -> None:
+def _echoing_401(server: ScriptedServer, path: str) -> None:
+    """A server that refuses the key and echoes it back, as some proxies do."""
     body = '{"error": {"message": "Incorrect API key provided: ' + KEY + '", "type": "invalid_request_error"}}'
-    server.add("/o/chat/completions", Script.of([body], status=401, content_type="application/json"))
-    client = openai.OpenAI(base_url=server.url + "/o", api_key=KEY, max_retries=0)
-    w = StreamWidget().start(lambda: client.chat.completions.create(model="m", messages=MESSAGES, stream=True))
+    server.add(path, Script.of([body], status=401, content_type="application/json"))
+
+
+def _stream_maker(sdk: str, base_url: str, held: str) -> Callable[[], Any]:
+    """A zero-argument callable making an SDK stream, its client held where a user might hold it."""
+    client: Any
+    if sdk == "openai":
+        client = openai.OpenAI(base_url=base_url, api_key=KEY, max_retries=0)
+        method, kwargs = "chat.completions.create", {"model": "m", "messages": MESSAGES, "stream": True}
+    else:
+        client = anthropic.Anthropic(base_url=base_url, api_key=KEY, max_retries=0)
+        method, kwargs = "messages.create", {"model": "m", "max_tokens": 5, "messages": MESSAGES, "stream": True}
+    namespace: dict[str, Any] = {"kwargs": kwargs}
+    if held == "closure":  # made inside a function: client is a free variable of the lambda
+        exec(f"def factory(client):\n    return lambda: client.{method}(**kwargs)", namespace)  # noqa: S102 - fixed code
+        return namespace["factory"](client)
+    if held == "notebook-global":  # typed in a cell: client is a global of the notebook
+        namespace["client"] = client
+        exec(f"make = lambda: client.{method}(**kwargs)", namespace)  # noqa: S102 - fixed code
+        return namespace["make"]
+    resource = client.chat.completions if sdk == "openai" else client.messages
+    return functools.partial(resource.create, **kwargs)
+
+
+@pytest.mark.parametrize("held", ["closure", "notebook-global", "partial"])
+@pytest.mark.parametrize("sdk", ["openai", "anthropic"])
+async def test_sdk_status_error_is_one_line_without_the_key(server: ScriptedServer, sdk: str, held: str) -> None:
+    # openai 3.60 signs requests in its transport, so its error's request has no
+    # Authorization header: the key must be found where the user put it.
+    _echoing_401(server, "/o/chat/completions" if sdk == "openai" else "/a/v1/messages")
+    w = StreamWidget().start(_stream_maker(sdk, server.url + ("/o" if sdk == "openai" else "/a"), held))
     await asyncio.wait_for(w.wait(), 10)
     assert w.status == "error"
     assert w.error.startswith("HTTP 401") and "Incorrect API key provided: ***" in w.error, w.error
