@@ -21,7 +21,7 @@ import pytest
 from sse_widget import StreamWidget
 from sse_widget.demo import DemoServer, pick_answer
 from tests import recordings
-from tests.servers import Script, ScriptedServer, anthropic_events, eventually, openai_chunks
+from tests.servers import Script, ScriptedServer, anthropic_events, eventually, openai_chunks, sse
 
 PROMPT = "How does streaming work?"
 ANSWER = pick_answer(PROMPT)
@@ -291,6 +291,17 @@ async def test_sdk_status_error_is_one_line_without_the_key(server: ScriptedServ
     assert w.status == "error"
     assert w.error.startswith("HTTP 401") and "Incorrect API key provided: ***" in w.error, w.error
     assert KEY not in w.error + w.error_detail and "\n" not in w.error
+
+
+async def test_an_sdk_stream_objects_mid_stream_error_keeps_the_text_and_masks_the_key(server: ScriptedServer) -> None:
+    error = json.dumps({"error": {"message": f"key {KEY} was revoked mid-stream", "type": "invalid_request_error"}})
+    server.add("/o/chat/completions", Script.of([*openai_chunks(["Half ", "an answer"], done=False), *sse(error)]))
+    client = openai.OpenAI(base_url=server.url + "/o", api_key=KEY, max_retries=0)
+    stream = client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+    w = StreamWidget().start(stream)  # the object itself: its client is found through it
+    await asyncio.wait_for(w.wait(), 10)
+    assert w.status == "error" and w.text == "Half an answer"
+    assert "was revoked mid-stream" in w.error and KEY not in w.error + w.error_detail, w.error
 
 
 async def test_sdk_connection_error_says_where(server: ScriptedServer) -> None:
