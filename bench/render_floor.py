@@ -113,15 +113,17 @@ async def naive(widget, name, rate):
 print("ready")
 '''
 
-# When every watched element's text first equals its expected text, and the longest task.
+# When the first text shows and every watched element's text first equals its
+# expected text, and every long task with its start (all on the page's clock).
 OBSERVER = """
 ([cell, selector, expected, count]) => {
   const clock = () => performance.timeOrigin + performance.now();
-  const rec = { doneAt: {}, maxLong: 0 };
+  const rec = { firstAt: null, doneAt: {}, longs: [] };
   window.__floor = rec;
   const check = () => {
     const els = cell.querySelectorAll(selector);
     els.forEach((el, i) => {
+      if (rec.firstAt === null && el.textContent !== '') rec.firstAt = clock();
       if (rec.doneAt[i] === undefined && !el.querySelector('.sse-widget-cursor') && el.textContent === expected) rec.doneAt[i] = clock();
     });
     if (Object.keys(rec.doneAt).length >= count) observer.disconnect();
@@ -129,11 +131,24 @@ OBSERVER = """
   const observer = new MutationObserver(check);
   observer.observe(cell, { subtree: true, childList: true, characterData: true, attributes: true });
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) rec.maxLong = Math.max(rec.maxLong, e.duration);
+    for (const e of list.getEntries()) rec.longs.push([performance.timeOrigin + e.startTime, e.duration]);
   }).observe({ type: 'longtask', buffered: false });
   check();
 }
 """
+
+
+def longest_task(rec: dict[str, Any]) -> tuple[float, str]:
+    """The longest task's duration, and when it ran: before the first text, while streaming, or at the end."""
+    if not rec["longs"]:
+        return 0.0, ""
+    start, duration = max(rec["longs"], key=lambda long: long[1])
+    first, last = rec["firstAt"], max(rec["doneAt"].values(), default=None)
+    if first is not None and start + duration <= first:
+        return duration, f"{first - start:.0f} ms before the first text"
+    if last is not None and start + duration >= last - 100:
+        return duration, f"at the end ({start - last:+.0f} ms from the final DOM)"
+    return duration, f"mid-stream (+{start - (first or start):.0f} ms)"
 
 
 @dataclass
@@ -145,6 +160,7 @@ class Run:
     stream_s: float
     lags_ms: list[float]
     max_long_ms: float
+    max_long_when: str
 
 
 def load() -> str:
@@ -222,7 +238,7 @@ class Bench:
             (m1["TaskDuration"] - m0["TaskDuration"]) * 1000,
             stream_s,
             lags,
-            rec["maxLong"],
+            *longest_task(rec),
         )
 
     def idle_ms_per_s(self, seconds: float) -> float:
@@ -291,7 +307,7 @@ def main() -> None:
                         run = bench.measure(name, approach, name, tokens[name], expected[approach])
                         runs.append(run)
                         print(
-                            f"  {name:12s} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, final DOM +{max(run.lags_ms):5.0f} ms, longest task {run.max_long_ms:4.0f} ms",
+                            f"  {name:12s} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, final DOM +{max(run.lags_ms):5.0f} ms, longest task {run.max_long_ms:4.0f} ms {run.max_long_when}",
                             flush=True,
                         )
             expected_short = bench.expected("prose-short")
@@ -307,7 +323,7 @@ def main() -> None:
                         )
                     runs.append(run)
                     print(
-                        f"  compare x{args.panes if approach == 'compare' else 1} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, lags {[round(x) for x in run.lags_ms]} ms, longest task {run.max_long_ms:4.0f} ms",
+                        f"  compare x{args.panes if approach == 'compare' else 1} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, lags {[round(x) for x in run.lags_ms]} ms, longest task {run.max_long_ms:4.0f} ms {run.max_long_when}",
                         flush=True,
                     )
     print(f"after: {load()}")
