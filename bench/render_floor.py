@@ -123,8 +123,11 @@ OBSERVER = """
   const check = () => {
     const els = cell.querySelectorAll(selector);
     els.forEach((el, i) => {
-      if (rec.firstAt === null && el.textContent !== '') rec.firstAt = clock();
-      if (rec.doneAt[i] === undefined && !el.querySelector('.sse-widget-cursor') && el.textContent === expected) rec.doneAt[i] = clock();
+      // the cursor shows before the first token arrives: it is not text
+      const cursor = el.querySelector('.sse-widget-cursor');
+      const text = el.textContent.length - (cursor ? cursor.textContent.length : 0);
+      if (rec.firstAt === null && text > 0) rec.firstAt = clock();
+      if (rec.doneAt[i] === undefined && !cursor && el.textContent === expected) rec.doneAt[i] = clock();
     });
     if (Object.keys(rec.doneAt).length >= count) observer.disconnect();
   };
