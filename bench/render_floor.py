@@ -165,6 +165,10 @@ class Run:
     max_long_ms: float
     max_long_when: str
 
+    def longest_task(self) -> str:
+        """The longest task and when it ran, for the per-run lines."""
+        return f"longest task {self.max_long_ms:4.0f} ms {self.max_long_when}"
+
 
 def load() -> str:
     one, five, _ = os.getloadavg()
@@ -310,7 +314,7 @@ def main() -> None:
                         run = bench.measure(name, approach, name, tokens[name], expected[approach])
                         runs.append(run)
                         print(
-                            f"  {name:12s} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, final DOM +{max(run.lags_ms):5.0f} ms, longest task {run.max_long_ms:4.0f} ms {run.max_long_when}",
+                            f"  {name:12s} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, final DOM +{max(run.lags_ms):5.0f} ms, {run.longest_task()}",
                             flush=True,
                         )
             expected_short = bench.expected("prose-short")
@@ -326,7 +330,7 @@ def main() -> None:
                         )
                     runs.append(run)
                     print(
-                        f"  compare x{args.panes if approach == 'compare' else 1} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, lags {[round(x) for x in run.lags_ms]} ms, longest task {run.max_long_ms:4.0f} ms {run.max_long_when}",
+                        f"  compare x{args.panes if approach == 'compare' else 1} {approach:10s} busy {per_k(run):6.0f} ms/1k tok, lags {[round(x) for x in run.lags_ms]} ms, {run.longest_task()}",
                         flush=True,
                     )
     print(f"after: {load()}")
